@@ -1,0 +1,147 @@
+"""The ``mistral-actions`` subcommands: thin cliff classes over operations.
+
+Listings return ``(columns, rows)`` so cliff prints table, json, yaml, csv
+or value; the work itself lives in :mod:`mistral_actions.tool.operations`.
+"""
+
+import sys
+
+from cliff import command
+from cliff import lister
+
+from mistral_actions.tool import catalog
+from mistral_actions.tool import discovery
+from mistral_actions.tool import operations
+from mistral_actions.tool import plan as planning
+from mistral_actions.tool import specs
+
+#: How an applied step is reported.
+DONE = {planning.CREATE: 'created', planning.UPDATE: 'updated',
+        planning.REMOVE: 'removed', planning.SKIP: 'skipped'}
+
+#: Exit code of ``plan`` when register would change something.
+EXIT_CHANGES = 2
+
+
+def report(plan, applied=True):
+    """Rows of (action, result, detail), one per action."""
+    rows = [(step.name, DONE.get(step.verdict, step.verdict) if applied
+             else step.verdict, step.reason) for step in plan.steps]
+    return ('Action', 'Result', 'Detail'), rows
+
+
+class Discover(lister.Lister):
+    """List the actions found in the installed mistral_actions package."""
+
+    def take_action(self, parsed_args):
+        return ('Name', 'Description', 'Input'), [
+            (spec.name, spec.summary, spec.input)
+            for spec in discovery.discover()]
+
+
+class _Registering(lister.Lister):
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--override', action='store_true',
+            help='update actions that are registered but differ (the code '
+                 'source version goes up; Mistral uses it at once)')
+        parser.add_argument(
+            '--include-unsafe', action='store_true',
+            help='also register int32bit.system.exec, which runs commands '
+                 'on the Mistral executors')
+        parser.add_argument(
+            '--prune', action='store_true',
+            help='also remove our actions that are no longer discovered')
+        return parser
+
+    def plan(self, parsed_args, dry_run):
+        return operations.register(
+            self.app.registry(), discovery.discover(),
+            override=parsed_args.override,
+            include_unsafe=parsed_args.include_unsafe,
+            prune=parsed_args.prune, dry_run=dry_run)
+
+
+class Register(_Registering):
+    """Register the discovered actions in Mistral (one line per action)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help='only show what would be done (same as `plan`)')
+        return parser
+
+    def take_action(self, parsed_args):
+        result = self.plan(parsed_args, parsed_args.dry_run)
+        if any(s.verdict == planning.DIFFERENT for s in result.steps):
+            print('Some registered actions differ from the package; '
+                  'run `register --override` to update them.',
+                  file=sys.stderr)
+        return report(result, applied=not parsed_args.dry_run)
+
+
+class Plan(_Registering):
+    """Show what `register` would do, writing nothing.
+
+    Exit code 0 when nothing would change, 2 when something would.
+    """
+
+    def take_action(self, parsed_args):
+        result = self.plan(parsed_args, dry_run=True)
+        self.changes = result.changes
+        return report(result, applied=False)
+
+    def run(self, parsed_args):
+        code = super().run(parsed_args)
+        return code or (EXIT_CHANGES if self.changes else 0)
+
+
+class Unregister(lister.Lister):
+    """Remove registered actions (and code sources no action uses)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('names', metavar='NAME', nargs='+',
+                            help='action name, e.g. int32bit.nova.servers.'
+                                 'assert_status')
+        return parser
+
+    def take_action(self, parsed_args):
+        return report(operations.unregister(self.app.registry(),
+                                            parsed_args.names))
+
+
+class Clear(lister.Lister):
+    """Remove every int32bit action and our code sources, nothing else."""
+
+    def take_action(self, parsed_args):
+        return report(operations.clear(self.app.registry()))
+
+
+class ActionList(lister.Lister):
+    """List the int32bit actions Mistral holds, as Mistral describes them."""
+
+    def take_action(self, parsed_args):
+        return ('Name', 'Description', 'Input'), [
+            (action.name, specs.first_line(action.description), action.input)
+            for action in operations.registered_actions(self.app.registry())]
+
+
+class MarkdownDump(command.Command):
+    """Print the Markdown catalog of discovered actions."""
+
+    def take_action(self, parsed_args):
+        self.app.stdout.write(catalog.render_markdown(discovery.discover()))
+        return 0
+
+
+class BashCompletion(command.Command):
+    """Print a bash completion script: eval "$(mistral-actions bash-completion)"."""
+
+    def take_action(self, parsed_args):
+        from cliff import complete
+        complete_command = complete.CompleteCommand(self.app, self.app_args)
+        return complete_command.run(complete_command.get_parser(
+            'complete').parse_args(['--shell', 'bash']))

@@ -1,0 +1,204 @@
+"""Decide, in one place, what a command will write to Mistral.
+
+A plan is computed from the discovered specs and a registry snapshot; the
+backends only carry it out. Nothing here talks to Mistral.
+"""
+
+import dataclasses
+
+import mistral_actions
+
+PUBLIC = 'public'
+OUR_CODE_SOURCE_PREFIX = 'mistral_actions.'
+OUR_ACTION_PREFIX = mistral_actions.PREFIX + '.'
+
+# What happens to one action.
+CREATE = 'create'
+UPDATE = 'update'
+UNCHANGED = 'unchanged'
+DIFFERENT = 'different'  # registered but not equal; --override updates it
+SKIP = 'skip'
+STALE = 'stale'  # registered by us, no longer discovered; --prune removes it
+REMOVE = 'remove'
+
+#: Verdicts that write to Mistral.
+WRITING = frozenset({CREATE, UPDATE, REMOVE})
+
+UNSAFE_REASON = ('runs commands on the Mistral executors; '
+                 'register it with --include-unsafe')
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """The verdict on one action, with the reason an operator needs."""
+
+    name: str
+    verdict: str
+    reason: str = ''
+
+
+@dataclasses.dataclass
+class Plan:
+    """Steps to report plus the writes that carry them out, in order."""
+
+    steps: list = dataclasses.field(default_factory=list)
+    create_sources: list = dataclasses.field(default_factory=list)
+    update_sources: list = dataclasses.field(default_factory=list)
+    create_actions: list = dataclasses.field(default_factory=list)
+    update_actions: list = dataclasses.field(default_factory=list)
+    delete_actions: list = dataclasses.field(default_factory=list)
+    delete_sources: list = dataclasses.field(default_factory=list)
+    problems: list = dataclasses.field(default_factory=list)
+
+    @property
+    def writes(self) -> bool:
+        return any((self.create_sources, self.update_sources,
+                    self.create_actions, self.update_actions,
+                    self.delete_actions, self.delete_sources))
+
+    @property
+    def changes(self) -> bool:
+        """Whether the registry would differ after the command."""
+        return self.writes or any(
+            step.verdict in (DIFFERENT, STALE) for step in self.steps)
+
+    def verdict(self, name):
+        return next((s.verdict for s in self.steps if s.name == name), None)
+
+
+def is_our_source(name) -> bool:
+    return name.startswith(OUR_CODE_SOURCE_PREFIX)
+
+
+def is_ours(action) -> bool:
+    """A registered dynamic action we own: our prefix, our code source."""
+    return (action.name.startswith(OUR_ACTION_PREFIX)
+            and is_our_source(action.code_source_name))
+
+
+def _source_differs(module, registered) -> str:
+    """Why the registered code source is not what we would write, or ''."""
+    if registered.content != module.content:
+        return 'its module %s differs from the registered code source ' \
+               '(version %s)' % (module.name, registered.version)
+    if registered.scope != PUBLIC:
+        return 'code source %s is %s, not public' % (
+            module.name, registered.scope)
+    return ''
+
+
+def _action_differs(spec, registered) -> str:
+    if registered.code_source_name != spec.code_source_name:
+        return 'registered for code source %s' % registered.code_source_name
+    if registered.class_name != spec.class_name:
+        return 'registered for class %s' % registered.class_name
+    if registered.scope != PUBLIC:
+        return 'registered as %s, not public' % registered.scope
+    return ''
+
+
+def plan_register(specs, snapshot, override=False, include_unsafe=False,
+                  prune=False) -> Plan:
+    """What ``register`` does with these specs against this snapshot."""
+    plan = Plan()
+    wanted = [s for s in specs if include_unsafe or not s.unsafe]
+    discovered = {spec.name for spec in specs}
+
+    # Code sources first: an action can only point at a current module.
+    source_ready = {}  # module name -> whether its code source will match
+    for module in {spec.module.name: spec.module for spec in wanted}.values():
+        registered = snapshot.code_sources.get(module.name)
+        if registered is None:
+            plan.create_sources.append(module)
+            source_ready[module.name] = (True, '')
+            continue
+        differs = _source_differs(module, registered)
+        if differs and override:
+            plan.update_sources.append(module)
+        source_ready[module.name] = (not differs or override, differs)
+
+    for spec in specs:
+        if spec not in wanted:
+            plan.steps.append(Step(spec.name, SKIP, UNSAFE_REASON))
+            continue
+        registered = snapshot.actions.get(spec.name)
+        ready, source_reason = source_ready[spec.module.name]
+        if registered is not None and not is_ours(registered):
+            plan.problems.append(
+                '%s is already registered for code source %s, which '
+                'mistral-actions does not own; refusing to replace it' % (
+                    spec.name, registered.code_source_name))
+            continue
+        action_reason = _action_differs(spec, registered) if registered \
+            else ''
+        if registered is None and ready:
+            plan.create_actions.append(spec)
+            plan.steps.append(Step(spec.name, CREATE, source_reason))
+        elif registered is None:
+            plan.steps.append(Step(
+                spec.name, DIFFERENT, 'new, but ' + source_reason))
+        elif not source_reason and not action_reason:
+            plan.steps.append(Step(spec.name, UNCHANGED))
+        elif not override:
+            plan.steps.append(Step(spec.name, DIFFERENT,
+                                   action_reason or source_reason))
+        else:
+            if action_reason:
+                plan.update_actions.append(spec)
+            plan.steps.append(Step(spec.name, UPDATE,
+                                   action_reason or source_reason))
+
+    # What we registered earlier and no longer discover.
+    for name, registered in sorted(snapshot.actions.items()):
+        if name in discovered or not is_ours(registered):
+            continue
+        if prune:
+            plan.delete_actions.append(name)
+            plan.steps.append(Step(name, REMOVE, 'no longer discovered'))
+        else:
+            plan.steps.append(Step(name, STALE, 'no longer discovered; '
+                                   'register --prune removes it'))
+    if prune:
+        plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
+    plan.steps.sort(key=lambda step: step.name)
+    return plan
+
+
+def _orphaned_sources(snapshot, plan) -> list:
+    """Our code sources no remaining action points at."""
+    keep = {module.name for module in plan.create_sources}
+    keep.update(spec.code_source_name for spec in plan.create_actions)
+    keep.update(action.code_source_name
+                for name, action in snapshot.actions.items()
+                if name not in plan.delete_actions)
+    return sorted(name for name in snapshot.code_sources
+                  if is_our_source(name) and name not in keep)
+
+
+def plan_removal(snapshot, names) -> Plan:
+    """Remove these registered actions of ours and their orphaned sources.
+
+    Every name must be an action we own; anything else is a problem and
+    nothing is removed.
+    """
+    plan = Plan()
+    for name in names:
+        registered = snapshot.actions.get(name)
+        if registered is None:
+            plan.problems.append('no action named %s is registered' % name)
+        elif not is_ours(registered):
+            plan.problems.append(
+                '%s belongs to code source %s, not to mistral-actions; '
+                'refusing to remove it' % (name, registered.code_source_name))
+        else:
+            plan.delete_actions.append(name)
+            plan.steps.append(Step(name, REMOVE))
+    plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
+    return plan
+
+
+def plan_clear(snapshot) -> Plan:
+    """Remove every action and code source of ours, nothing else."""
+    names = sorted(name for name, action in snapshot.actions.items()
+                   if is_ours(action))
+    return plan_removal(snapshot, names)

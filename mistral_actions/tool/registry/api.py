@@ -1,0 +1,217 @@
+"""The ``api`` backend: Mistral's REST API through python-mistralclient.
+
+Works from any machine that reaches Mistral: keystone credentials from the
+usual ``OS_*`` variables or options, a ``clouds.yaml`` entry (``--os-cloud``),
+or ``--os-mistral-url`` alone for a Mistral without keystone. There is no
+transaction: writes go code sources first, actions after (and the reverse
+for removals), so an interruption leaves a state that a rerun completes.
+"""
+
+import contextlib
+
+from mistral_actions.tool import errors
+from mistral_actions.tool import registry
+from mistral_actions.tool.plan import PUBLIC
+
+NAMESPACE = ''
+TIMEOUT = 60  # seconds per HTTP request: never hang a configuration run
+
+FORBIDDEN_HINT = (
+    'Mistral refused (HTTP 403): creating, changing or deleting code '
+    'sources and dynamic actions needs the admin role under Mistral 23\'s '
+    'default policy (rules code_sources:* and dynamic_actions:* are '
+    '"admin_only"); use admin credentials, relax those rules in Mistral\'s '
+    'policy file, or run with --backend db on a Mistral node')
+
+
+class RestRegistry:
+    """Reads and writes code sources and dynamic actions over REST."""
+
+    def __init__(self, client, where):
+        self.client = client
+        self.where = where  # for messages: the Mistral URL or cloud name
+
+    @classmethod
+    def from_options(cls, options):
+        session, url = connect(options)
+        from mistralclient.api.v2 import client as v2
+        return cls(v2.Client(session=session, mistral_url=url,
+                             enforce_raw_definitions=True), url)
+
+    @contextlib.contextmanager
+    def session(self):
+        with self.translated_errors():
+            yield self
+
+    def snapshot(self) -> registry.Snapshot:
+        sources = [registry.CodeSource(
+            name=row.name, content=row.content, version=row.version,
+            scope=row.scope, id=row.id, updated_at=row.updated_at or '')
+            for row in self.client.code_sources.list()
+            if (getattr(row, 'namespace', '') or '') == NAMESPACE]
+        actions = [registry.DynamicAction(
+            name=row.name, class_name=row.class_name,
+            code_source_name=row.code_source_name, scope=row.scope,
+            id=row.id, updated_at=row.updated_at or '')
+            for row in self.client.dynamic_actions.list()
+            if (getattr(row, 'namespace', '') or '') == NAMESPACE]
+        return registry.Snapshot.of(sources, actions)
+
+    def apply(self, plan):
+        sources, actions = self.client.code_sources, \
+            self.client.dynamic_actions
+        for module in plan.create_sources:
+            sources.create(module.name, module.content, namespace=NAMESPACE,
+                           scope=PUBLIC)
+        for module in plan.update_sources:
+            # Always pass scope: the client's default would make it private.
+            sources.update(module.name, module.content, namespace=NAMESPACE,
+                           scope=PUBLIC)
+        for spec in plan.create_actions:
+            actions.create(spec.name, spec.class_name, spec.code_source_name,
+                           scope=PUBLIC, namespace=NAMESPACE)
+        for spec in plan.update_actions:
+            actions.update(spec.name, class_name=spec.class_name,
+                           code_source=spec.code_source_name, scope=PUBLIC,
+                           namespace=NAMESPACE)
+        for name in plan.delete_actions:
+            actions.delete(name, namespace=NAMESPACE)
+        for name in plan.delete_sources:
+            sources.delete(name, namespace=NAMESPACE)
+
+    def describe_actions(self, prefix):
+        with self.session():
+            names = sorted(name for name in self.snapshot().actions
+                           if name.startswith(prefix))
+            found = [self.client.actions.get(name, namespace=NAMESPACE)
+                     for name in names]
+        return [registry.ActionInfo(a.name, a.description or '',
+                                    a.input or '') for a in found]
+
+    @contextlib.contextmanager
+    def translated_errors(self):
+        """Turn client and HTTP failures into one line for the operator."""
+        from keystoneauth1 import exceptions as ks_exc
+        from mistralclient.api import base
+        try:
+            yield
+        except base.APIException as error:
+            raise api_error(error) from error
+        except ks_exc.Unauthorized as error:
+            raise errors.RegistryError(
+                'keystone rejected the credentials (HTTP 401); check '
+                'OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME or the token'
+            ) from error
+        except ks_exc.EndpointNotFound as error:
+            raise errors.RegistryError(
+                'no Mistral (workflowv2) endpoint in the keystone catalog; '
+                'give --os-mistral-url') from error
+        except (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
+                ks_exc.DiscoveryFailure) as error:
+            raise errors.RegistryError('cannot reach %s: %s' % (
+                _where(error, self.where), _reason(error))) from error
+        except ks_exc.ClientException as error:
+            raise errors.RegistryError('request to %s failed: %s' % (
+                self.where, _reason(error))) from error
+
+
+def api_error(error):
+    code = error.error_code
+    message = _reason(error.error_message or '')
+    if code == 403:
+        return errors.RegistryError(FORBIDDEN_HINT)
+    if code == 409:
+        return errors.ConflictError(message)
+    if code == 401:
+        return errors.RegistryError(
+            'Mistral rejected the credentials (HTTP 401)')
+    return errors.RegistryError('Mistral answered HTTP %s: %s' % (
+        code, message))
+
+
+def connect(options):
+    """A keystoneauth session (auth or not) and the Mistral URL to use."""
+    from keystoneauth1 import exceptions as ks_exc
+    from keystoneauth1 import loading
+    from keystoneauth1 import session as ks_session
+    url = getattr(options, 'os_mistral_url', None)
+    try:
+        if getattr(options, 'os_cloud', None):
+            return _connect_cloud(options.os_cloud, url)
+        if getattr(options, 'os_auth_url', None):
+            auth = loading.load_auth_from_argparse_arguments(options)
+            session = loading.load_session_from_argparse_arguments(
+                options, auth=auth)
+            session.timeout = session.timeout or TIMEOUT
+            if not url:
+                with _where_is_keystone(options.os_auth_url):
+                    url = session.get_endpoint(
+                        service_type='workflowv2',
+                        interface=getattr(options, 'os_interface', None)
+                        or 'public',
+                        region_name=getattr(options, 'os_region_name', None))
+            if not url:
+                raise errors.RegistryError(
+                    'no Mistral (workflowv2) endpoint in the keystone '
+                    'catalog; give --os-mistral-url')
+            return session, url.rstrip('/')
+    except ks_exc.MissingRequiredOptions as error:
+        raise errors.RegistryError(
+            'incomplete keystone credentials: missing %s' % ', '.join(
+                '--os-' + opt.name for opt in error.options)) from error
+    if url:
+        return ks_session.Session(timeout=TIMEOUT), url.rstrip('/')
+    raise errors.RegistryError(
+        'no Mistral to talk to: set OS_MISTRAL_URL (--os-mistral-url) for a '
+        'Mistral without keystone, or keystone credentials (OS_AUTH_URL, '
+        'OS_USERNAME, ...) or --os-cloud')
+
+
+def _connect_cloud(cloud, url):
+    try:
+        import openstack.config
+        from openstack import exceptions as sdk_exc
+    except ImportError as error:
+        raise errors.RegistryError(
+            '--os-cloud needs openstacksdk: pip install openstacksdk'
+        ) from error
+    try:
+        region = openstack.config.OpenStackConfig().get_one(cloud=cloud)
+    except sdk_exc.ConfigException as error:
+        raise errors.RegistryError('cannot use cloud %r: %s' % (
+            cloud, _reason(error))) from error
+    session = region.get_session()
+    session.timeout = session.timeout or TIMEOUT
+    url = url or region.get_endpoint('workflowv2') or \
+        session.get_endpoint(service_type='workflowv2',
+                             interface=region.get_interface() or 'public',
+                             region_name=region.region_name)
+    if not url:
+        raise errors.RegistryError(
+            'no Mistral (workflowv2) endpoint for cloud %r; give '
+            '--os-mistral-url' % cloud)
+    return session, url.rstrip('/')
+
+
+@contextlib.contextmanager
+def _where_is_keystone(auth_url):
+    from keystoneauth1 import exceptions as ks_exc
+    try:
+        yield
+    except ks_exc.Unauthorized as error:
+        raise errors.RegistryError(
+            'keystone at %s rejected the credentials (HTTP 401)' % auth_url
+        ) from error
+    except (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
+            ks_exc.DiscoveryFailure) as error:
+        raise errors.RegistryError('cannot reach keystone at %s: %s' % (
+            auth_url, _reason(error))) from error
+
+
+def _where(error, default):
+    return getattr(error, 'url', None) or default
+
+
+def _reason(error) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,111 @@
+"""The ``mistral-actions`` command: a cliff application.
+
+Global options choose and reach the registry backend; the subcommands are
+found through the ``mistral_actions.cli`` entry points.
+"""
+
+import logging
+import os
+import sys
+import warnings
+
+from cliff import app
+from cliff import commandmanager
+
+import mistral_actions
+from mistral_actions.tool import errors
+from mistral_actions.tool import registry as registries
+
+DESCRIPTION = """Ship the int32bit actions to OpenStack Mistral 23: discover
+them, register them as code sources and dynamic actions (no Mistral restart),
+list, unregister or clear them."""
+
+
+def _version():
+    try:
+        from importlib import metadata
+        return metadata.version('mistral-actions')
+    except Exception:  # noqa: BLE001 - an uninstalled checkout
+        return 'unknown'
+
+
+class MistralActionsApp(app.App):
+    def __init__(self, argv):
+        self._argv = list(argv)
+        self._registry = None
+        super().__init__(
+            description=DESCRIPTION, version=_version(),
+            command_manager=commandmanager.CommandManager(
+                'mistral_actions.cli'),
+            deferred_help=True)
+
+    def build_option_parser(self, description, version, argparse_kwargs=None):
+        parser = super().build_option_parser(description, version,
+                                             argparse_kwargs)
+        parser.add_argument(
+            '--backend', choices=('db', 'api'),
+            default=os.environ.get('MISTRAL_ACTIONS_BACKEND'),
+            help='db: write Mistral\'s database with its config (on a '
+                 'Mistral node); api: use Mistral\'s REST API. Default: db '
+                 'when the config file exists and Mistral is importable, '
+                 'else api (env MISTRAL_ACTIONS_BACKEND)')
+        parser.add_argument(
+            '--config-file', metavar='PATH',
+            default=registries.DEFAULT_CONFIG_FILE,
+            help='Mistral\'s config, for the db backend (default: '
+                 '%(default)s)')
+        parser.add_argument(
+            '--os-mistral-url', metavar='URL',
+            default=os.environ.get('OS_MISTRAL_URL'),
+            help='Mistral API URL, e.g. http://127.0.0.1:8989/v2; enough '
+                 'alone for a Mistral without keystone (env OS_MISTRAL_URL)')
+        parser.add_argument(
+            '--os-cloud', metavar='NAME',
+            default=os.environ.get('OS_CLOUD'),
+            help='cloud in clouds.yaml to authenticate with (env OS_CLOUD)')
+        from keystoneauth1 import loading
+        loading.register_auth_argparse_arguments(parser, self._argv,
+                                                 default='password')
+        loading.register_session_argparse_arguments(parser)
+        parser.add_argument(
+            '--os-interface', metavar='INTERFACE',
+            default=os.environ.get('OS_INTERFACE', 'public'),
+            help='endpoint interface in the catalog (env OS_INTERFACE)')
+        return parser
+
+    def registry(self):
+        """The registry backend the global options ask for (opened once)."""
+        if self._registry is None:
+            backend = self.options.backend or registries.default_backend(
+                self.options.config_file)
+            self._registry = registries.open_registry(backend, self.options)
+        return self._registry
+
+    def run_subcommand(self, argv):
+        # Expected failures are one line and exit 1 (cliff does that for
+        # any exception unless --debug); keep library chatter quiet.
+        with warnings.catch_warnings():
+            if not self.options.debug:
+                warnings.simplefilter('ignore')
+            return super().run_subcommand(argv)
+
+    def configure_logging(self):
+        super().configure_logging()
+        if self.options.verbose_level < 2:
+            # Client and Mistral libraries log warnings nobody can act on.
+            for name in ('keystoneauth', 'mistral', 'oslo_db', 'oslo_config',
+                         'stevedore', 'urllib3', 'mistralclient'):
+                logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    try:
+        return MistralActionsApp(argv).run(argv)
+    except errors.ToolError as error:  # raised while building the parser
+        print('mistral-actions: %s' % error, file=sys.stderr)
+        return error.exit_code
+
+
+if __name__ == '__main__':
+    sys.exit(main())
