@@ -1,0 +1,1 @@
+"""A tiny action package for discovery tests."""
