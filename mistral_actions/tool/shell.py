@@ -47,13 +47,13 @@ class MistralActionsApp(app.App):
             default=os.environ.get('MISTRAL_ACTIONS_BACKEND'),
             help='db: write Mistral\'s database with its config (on a '
                  'Mistral node); api: use Mistral\'s REST API. Default: db '
-                 'when the config file exists and Mistral is importable, '
-                 'else api (env MISTRAL_ACTIONS_BACKEND)')
+                 'when --config-file is given, or when %s exists and '
+                 'Mistral is importable; else api (env '
+                 'MISTRAL_ACTIONS_BACKEND)' % registries.DEFAULT_CONFIG_FILE)
         parser.add_argument(
             '--config-file', metavar='PATH',
-            default=registries.DEFAULT_CONFIG_FILE,
-            help='Mistral\'s config, for the db backend (default: '
-                 '%(default)s)')
+            help='Mistral\'s config, for the db backend (default: %s)'
+                 % registries.DEFAULT_CONFIG_FILE)
         parser.add_argument(
             '--os-mistral-url', metavar='URL',
             default=os.environ.get('OS_MISTRAL_URL'),
@@ -92,8 +92,11 @@ class MistralActionsApp(app.App):
     def configure_logging(self):
         super().configure_logging()
         if self.options.verbose_level < 2:
-            # Client and Mistral libraries log warnings nobody can act on.
+            # Mistral, oslo and client libraries log start-up chatter and
+            # warnings an operator cannot act on; -vv shows them.
+            logging.getLogger().setLevel(logging.WARNING)
             for name in ('keystoneauth', 'mistral', 'oslo_db', 'oslo_config',
+                         'oslo_service', 'oslo_policy', 'alembic',
                          'stevedore', 'urllib3', 'mistralclient'):
                 logging.getLogger(name).setLevel(logging.ERROR)
 

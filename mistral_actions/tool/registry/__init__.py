@@ -65,9 +65,12 @@ def mistral_importable() -> bool:
     return importlib.util.find_spec('mistral') is not None
 
 
-def default_backend(config_file) -> str:
-    """``db`` on a Mistral node (config file there, mistral importable)."""
-    if os.path.exists(config_file) and mistral_importable():
+def default_backend(config_file=None) -> str:
+    """``db`` when a config file is given, or on a Mistral node (default
+    config file there, mistral importable); ``api`` otherwise."""
+    if config_file:
+        return 'db'
+    if os.path.exists(DEFAULT_CONFIG_FILE) and mistral_importable():
         return 'db'
     return 'api'
 
@@ -76,7 +79,7 @@ def open_registry(backend, options):
     """The registry for backend 'db' or 'api', built from CLI options."""
     if backend == 'db':
         from mistral_actions.tool.registry import db
-        return db.DatabaseRegistry(options.config_file)
+        return db.DatabaseRegistry(options.config_file or DEFAULT_CONFIG_FILE)
     if backend == 'api':
         from mistral_actions.tool.registry import api
         return api.RestRegistry.from_options(options)
