@@ -20,4 +20,4 @@ class PlanRefused(ToolError):
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__('; '.join(self.problems))
+        super().__init__('\n'.join(self.problems))

@@ -11,6 +11,7 @@ import time
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import plan as planning
+from mistral_actions.tool import validation
 
 ATTEMPTS = 8
 
@@ -35,7 +36,12 @@ def _planned_round(registry, make_plan, dry_run=False):
 
 def register(registry, specs, override=False, include_unsafe=False,
              prune=False, dry_run=False) -> planning.Plan:
-    """Put the discovered actions into Mistral; return what was done."""
+    """Validate, then put the discovered actions into Mistral; return what
+    was done. Any validation problem stops everything before a write."""
+    wanted = [spec for spec in specs if include_unsafe or not spec.unsafe]
+    problems = validation.validate(wanted)
+    if problems:
+        raise errors.PlanRefused(problems)
     return _planned_round(registry, lambda snapshot: planning.plan_register(
         specs, snapshot, override=override, include_unsafe=include_unsafe,
         prune=prune), dry_run=dry_run)

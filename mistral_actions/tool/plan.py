@@ -123,6 +123,12 @@ def plan_register(specs, snapshot, override=False, include_unsafe=False,
             continue
         registered = snapshot.actions.get(spec.name)
         ready, source_reason = source_ready[spec.module.name]
+        if spec.name in snapshot.other_actions:
+            plan.problems.append(
+                '%s: Mistral already has an action of that name from '
+                'another provider (built-in, plugin or ad-hoc); refusing to '
+                'shadow it' % spec.name)
+            continue
         if registered is not None and not is_ours(registered):
             plan.problems.append(
                 '%s is already registered for code source %s, which '

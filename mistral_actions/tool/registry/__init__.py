@@ -44,11 +44,15 @@ class Snapshot:
 
     code_sources: dict  #: name -> CodeSource
     actions: dict  #: name -> DynamicAction
+    #: names Mistral resolves through other providers (std.*, plugins,
+    #: ad-hoc actions): ours must never take one of them over.
+    other_actions: frozenset = frozenset()
 
     @classmethod
-    def of(cls, code_sources, actions):
+    def of(cls, code_sources, actions, other_actions=()):
         return cls({source.name: source for source in code_sources},
-                   {action.name: action for action in actions})
+                   {action.name: action for action in actions},
+                   frozenset(other_actions))
 
 
 @dataclasses.dataclass(frozen=True)

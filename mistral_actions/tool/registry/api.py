@@ -55,7 +55,12 @@ class RestRegistry:
             id=row.id, updated_at=row.updated_at or '')
             for row in self.client.dynamic_actions.list()
             if (getattr(row, 'namespace', '') or '') == NAMESPACE]
-        return registry.Snapshot.of(sources, actions)
+        # Every action Mistral resolves, whatever its provider; ours are
+        # taken out by planning.
+        dynamic = {action.name for action in actions}
+        others = {row.name for row in self.client.actions.list(
+            namespace=NAMESPACE)} - dynamic
+        return registry.Snapshot.of(sources, actions, others)
 
     def apply(self, plan):
         sources, actions = self.client.code_sources, \

@@ -82,7 +82,16 @@ class _Transaction:
             id=row.id, updated_at=str(row.updated_at or ''))
             for row in self.db_api.get_dynamic_action_definitions(
                 namespace=NAMESPACE)]
-        return registry.Snapshot.of(sources, actions)
+        return registry.Snapshot.of(sources, actions, self._other_actions())
+
+    def _other_actions(self):
+        """Ad-hoc actions in the DB and the node's action plugins (``std.*``,
+        mistral-extra): what the adhoc and legacy providers answer to."""
+        from importlib import metadata
+        adhoc = {row.name for row in self.db_api.get_action_definitions()}
+        plugins = {entry.name for entry in metadata.entry_points(
+            group='mistral.actions')}
+        return adhoc | plugins
 
     def apply(self, plan):
         db_api = self.db_api

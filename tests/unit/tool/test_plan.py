@@ -154,3 +154,10 @@ def test_clear_touches_only_ours():
     plan = planning.plan_clear(state)
     assert sorted(plan.delete_actions) == [ASSERT.name, GET.name]
     assert plan.delete_sources == [SERVERS.name]
+
+
+def test_name_taken_by_another_provider_is_refused():
+    state = registry.Snapshot.of([], [], other_actions=[ASSERT.name])
+    plan = planning.plan_register(SPECS, state, override=True)
+    assert plan.problems and 'another provider' in plan.problems[0]
+    assert ASSERT not in plan.create_actions
