@@ -1,0 +1,1 @@
+"""Actions on Cinder (block storage) resources."""

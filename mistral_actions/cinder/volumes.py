@@ -1,0 +1,57 @@
+"""Actions on Cinder volumes: status checks and waiting."""
+
+from mistral_actions import openstack
+
+VOLUMES = openstack.Resource(
+    'volume', 'block-storage', 'volumes',
+    error_states=('error', 'error_deleting', 'error_restoring',
+                  'error_extending', 'error_managing', 'error_backing-up'),
+    fields=('id', 'name', 'status', 'size'))
+
+
+class AssertStatus(openstack.AssertStatusAction):
+    """Check that a volume has the expected status (available by default).
+
+    Fails fast, with "volume ID is in error state error; it will never
+    become available", when the volume is in an error_* state, and with
+    "volume ID is creating, not available yet" otherwise, so that a retry
+    can stop at once on the first kind::
+
+        retry:
+          count: 30
+          delay: 10
+          break-on: "{{ 'will never become' in (task().state_info or '') }}"
+
+    Returns {id, name, status, size}.
+
+    :param volume_id: ID of the volume.
+    :param status: the expected status, e.g. available or in-use.
+    """
+
+    __export__ = True
+    _resource = VOLUMES
+
+    def __init__(self, volume_id, status="available"):
+        super().__init__(volume_id, status)
+
+
+class WaitForStatus(openstack.WaitForStatusAction):
+    """Wait until a volume has the expected status (available by default).
+
+    Polls every ``interval`` seconds for at most ``timeout`` seconds in one
+    action run. Fails at once when the volume is in an error_* state or
+    does not exist, and names the last status on timeout. Returns {id,
+    name, status, size}.
+
+    :param volume_id: ID of the volume.
+    :param status: the expected status, e.g. available or in-use.
+    :param timeout: seconds to wait at most.
+    :param interval: seconds between two polls.
+    """
+
+    __export__ = True
+    _resource = VOLUMES
+
+    def __init__(self, volume_id, status="available", timeout=300,
+                 interval=5):
+        super().__init__(volume_id, status, timeout, interval)

@@ -1,0 +1,1 @@
+"""Actions on Nova (compute) resources."""
