@@ -1,0 +1,68 @@
+"""Mistral 23 in ONE process (api + engine threads), so `transport_url = fake:/` works.
+
+`mistral-server --server all` forks a process per component and the fake
+transport cannot cross processes; here the API and the engine (with its
+local executor and notifier: `[executor] type = local`, `[notifier] type =
+local` in the config) share one process through oslo.service's threading
+`Launcher`. Usage: `python -P mistral_single_process.py --config-file C`.
+"""
+
+import os
+import sys
+
+import mistral.cmd  # noqa: F401 - selects oslo.service's threading backend
+from mistral.api import service as api_service
+from mistral import config
+from mistral.engine import engine_server
+from mistral.rpc import base as rpc
+from oslo_config import cfg
+from oslo_log import log as logging
+from oslo_service import service
+
+LOG = logging.getLogger(__name__)
+
+
+class ExitOnStartFailure(service.ServiceBase):
+    """A service whose failed start ends the process.
+
+    The threading Launcher only logs a failed start and waits forever; a
+    test harness wants a dead process it can see at once.
+    """
+
+    def __init__(self, wrapped):
+        self.wrapped = wrapped
+
+    def start(self):
+        try:
+            self.wrapped.start()
+        except BaseException:
+            LOG.exception('%s did not start', type(self.wrapped).__name__)
+            os._exit(1)
+
+    def stop(self):
+        self.wrapped.stop()
+
+    def wait(self):
+        self.wrapped.wait()
+
+    def reset(self):
+        self.wrapped.reset()
+
+
+def main(argv):
+    config.parse_args(argv)
+    for group, option in (('executor', 'type'), ('notifier', 'type')):
+        if cfg.CONF[group][option] != 'local':
+            sys.exit('[%s] %s must be local in one process' % (group, option))
+    logging.setup(cfg.CONF, 'Mistral')
+    rpc.get_transport()
+    launcher = service.Launcher(cfg.CONF)
+    launcher.launch_service(ExitOnStartFailure(
+        engine_server.get_oslo_service()))
+    launcher.launch_service(ExitOnStartFailure(
+        api_service.WSGIService('mistral_api')))
+    launcher.wait()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
