@@ -19,22 +19,29 @@ BACKUPS = openstack.Resource(
     fields=('id', 'name', 'status', 'volume_id', 'is_incremental'))
 
 
-def available_backups(client, volume_id):
-    """The volume's available backups as dicts, oldest data first."""
-    backups = [openstack.to_json(backup) for backup in
-               client.backups.list(search_opts={'volume_id': volume_id})]
-    return sorted(
-        (backup for backup in backups
-         if backup.get('volume_id') == volume_id
-         and str(backup.get('status')).lower() == 'available'),
-        key=_data_time)
+#: Backups that hold complete data and so can be links of a chain. Cinder
+#: makes only ``available`` ones parents; one being restored still is one.
+CHAIN_STATES = ('available', 'restoring')
 
 
-def _data_time(backup):
-    """When the backup's data was taken, as naive UTC (Cinder's order)."""
-    value = backup.get('data_timestamp') or backup.get('created_at') or ''
+def chain_backups(client, volume_id):
+    """The volume's backups that can be links of a chain, as dicts."""
+    return [backup for backup in (
+        openstack.to_json(backup) for backup in
+        client.backups.list(search_opts={'volume_id': volume_id}))
+        if backup.get('volume_id') == volume_id
+        and str(backup.get('status')).lower() in CHAIN_STATES]
+
+
+def _is_available(backup):
+    return str(backup.get('status')).lower() == 'available'
+
+
+def _moment(value):
+    """An API timestamp as naive UTC; unreadable ones sort first."""
     try:
-        moment = datetime.datetime.fromisoformat(value.replace('Z', '+00:00'))
+        moment = datetime.datetime.fromisoformat(
+            str(value).replace('Z', '+00:00'))
     except ValueError:
         return datetime.datetime.min
     if moment.tzinfo is not None:
@@ -45,24 +52,41 @@ def _data_time(backup):
 def chain_of(backups):
     """The chain a new incremental backup would extend, and what breaks it.
 
-    ``backups`` are the volume's available backups, oldest data first (see
-    :func:`available_backups`). Walks from the latest one to its full
-    backup. A backup's parent is its ``parent_id`` where the API shows one;
-    otherwise the one Cinder chose when it made the backup: the available
-    backup just before it in data order (Cinder refuses to delete a backup
-    that has incremental children, so that parent is still there).
+    ``backups``: see :func:`chain_backups`. The chain starts at the backup
+    Cinder will pick as the parent of a new incremental one: the available
+    backup whose data is the latest (``data_timestamp``; a backup of a
+    snapshot holds the snapshot's data). It goes from parent to parent down
+    to a full backup. A backup's parent is its ``parent_id`` where the API
+    shows one; otherwise the one Cinder picked when it made the backup:
+    among the backups made before it that hold older data, the one with the
+    latest data. (Cinder refuses to delete a backup that has incremental
+    children, so that parent is still listed.)
 
     Returns ``(chain, None)`` with the chain newest first, or ``(chain so
     far, reason)`` when a parent is missing or the walk meets a backup
     twice.
     """
-    if not backups:
+    available = [backup for backup in backups if _is_available(backup)]
+    if not available:
         return [], None
     by_id = {backup['id']: backup for backup in backups}
-    previous = {later['id']: earlier
-                for earlier, later in zip(backups, backups[1:])}
+    made = {backup['id']: _moment(backup.get('created_at'))
+            for backup in backups}
+    data = {backup['id']: _moment(backup.get('data_timestamp')
+                                  or backup.get('created_at'))
+            for backup in backups}
+
+    def parent_of(child):
+        if 'parent_id' in child:
+            return by_id.get(child['parent_id'])
+        older = [backup for backup in backups
+                 if made[backup['id']] < made[child['id']]
+                 and data[backup['id']] < data[child['id']]]
+        return max(older, key=lambda backup: data[backup['id']],
+                   default=None)
+
     chain, seen = [], set()
-    backup = backups[-1]
+    backup = max(available, key=lambda backup: data[backup['id']])
     while True:
         if backup['id'] in seen:
             return chain, 'backup %s is its own ancestor' % backup['id']
@@ -70,10 +94,7 @@ def chain_of(backups):
         chain.append(backup)
         if not backup.get('is_incremental'):
             return chain, None
-        if 'parent_id' in backup:
-            parent = by_id.get(backup['parent_id'])
-        else:
-            parent = previous.get(backup['id'])
+        parent = parent_of(backup)
         if parent is None:
             return chain, ('the parent of incremental backup %s is missing'
                            % backup['id'])
@@ -173,8 +194,8 @@ class Create(openstack.OpenStackAction):
 
     def run(self, context):
         client = self.client(context)
-        incremental = bool(self.incremental) and bool(
-            available_backups(client, self.volume_id))
+        incremental = bool(self.incremental) and any(
+            map(_is_available, chain_backups(client, self.volume_id)))
         return create_backup(
             client, self.volume_id, incremental, name=self.backup_name,
             snapshot_id=self.snapshot_id, description=self.description,
@@ -216,7 +237,7 @@ class CreateBackup(openstack.OpenStackAction):
                 'max_chain_length must be a whole number >= 1, got %r'
                 % (self.max_chain_length,))
         client = self.client(context)
-        chain, broken = chain_of(available_backups(client, self.volume_id))
+        chain, broken = chain_of(chain_backups(client, self.volume_id))
         if not chain:
             reason = 'the volume has no available backup yet'
         elif broken:

@@ -1,0 +1,126 @@
+import pytest
+
+from mistral_actions.cinder import snapshots
+from mistral_actions.cinder import volumes
+from mistral_actions import openstack
+from tests.unit.actions.fakes import run_like_mistral
+
+
+def test_volume_assert_status(clients, context):
+    clients.cinder.volumes.add('vol-1', name='data', status='in-use',
+                               size=10, attachments=[{'server_id': 's'}])
+    result = run_like_mistral(volumes.AssertStatus('vol-1', 'in-use'),
+                              context)
+    assert result == {'id': 'vol-1', 'name': 'data', 'status': 'in-use',
+                      'size': 10}
+
+
+def test_volume_assert_status_not_yet(clients, context):
+    clients.cinder.volumes.add('vol-1', status='creating')
+    with pytest.raises(openstack.StatusNotReached) as error:
+        run_like_mistral(volumes.AssertStatus('vol-1'), context)
+    assert str(error.value) == 'volume vol-1 is creating, not available yet'
+
+
+@pytest.mark.parametrize('status', [
+    'error', 'error_deleting', 'error_restoring', 'error_extending',
+    'error_managing', 'error_backing-up'])
+def test_volume_error_states_fail_fast(clients, context, status):
+    clients.cinder.volumes.add('vol-1', status=status)
+    with pytest.raises(openstack.ResourceInErrorState) as error:
+        run_like_mistral(volumes.AssertStatus('vol-1'), context)
+    assert str(error.value) == ('volume vol-1 is in error state %s; it will '
+                                'never become available' % status)
+
+
+def test_volume_unknown(clients, context):
+    with pytest.raises(openstack.ResourceNotFound,
+                       match='^volume nope not found$'):
+        run_like_mistral(volumes.AssertStatus('nope'), context)
+
+
+def test_volume_wait_for_status(clients, context):
+    clients.cinder.volumes.add_sequence('vol-1', [
+        {'status': 'creating', 'size': 1}, {'status': 'available',
+                                            'size': 1}])
+    result = run_like_mistral(
+        volumes.WaitForStatus('vol-1', timeout=5, interval=0.01), context)
+    assert result['status'] == 'available'
+
+
+def test_volume_wait_for_status_error(clients, context):
+    clients.cinder.volumes.add_sequence('vol-1', [
+        {'status': 'extending'}, {'status': 'error_extending'}])
+    with pytest.raises(openstack.ResourceInErrorState,
+                       match='in error state error_extending'):
+        run_like_mistral(volumes.WaitForStatus(
+            'vol-1', 'available', timeout=5, interval=0.01), context)
+
+
+def test_volume_wait_for_status_timeout(clients, context):
+    clients.cinder.volumes.add('vol-1', status='downloading')
+    with pytest.raises(openstack.WaitTimeout,
+                       match='volume vol-1 is still downloading after'):
+        run_like_mistral(volumes.WaitForStatus(
+            'vol-1', timeout=0.03, interval=0.01), context)
+
+
+def test_snapshot_assert_status(clients, context):
+    clients.cinder.volume_snapshots.add('snap-1', status='available',
+                                        volume_id='vol-1', name='s')
+    result = run_like_mistral(snapshots.AssertStatus('snap-1'), context)
+    assert result == {'id': 'snap-1', 'name': 's', 'status': 'available',
+                      'volume_id': 'vol-1'}
+
+
+@pytest.mark.parametrize('status', ['error', 'error_deleting', 'deleted'])
+def test_snapshot_error_states_fail_fast(clients, context, status):
+    clients.cinder.volume_snapshots.add('snap-1', status=status,
+                                        volume_id='vol-1')
+    with pytest.raises(openstack.ResourceInErrorState,
+                       match='snapshot snap-1 is in error state %s' % status):
+        run_like_mistral(snapshots.AssertStatus('snap-1'), context)
+
+
+def test_snapshot_not_yet_and_unknown(clients, context):
+    clients.cinder.volume_snapshots.add('snap-1', status='creating',
+                                        volume_id='vol-1')
+    with pytest.raises(openstack.StatusNotReached,
+                       match='snapshot snap-1 is creating, not available'):
+        run_like_mistral(snapshots.AssertStatus('snap-1'), context)
+    with pytest.raises(openstack.ResourceNotFound,
+                       match='snapshot nope not found'):
+        run_like_mistral(snapshots.AssertStatus('nope'), context)
+
+
+def test_snapshot_wait_for_status(clients, context):
+    clients.cinder.volume_snapshots.add_sequence('snap-1', [
+        {'status': 'creating', 'volume_id': 'v'},
+        {'status': 'available', 'volume_id': 'v'}])
+    result = run_like_mistral(snapshots.WaitForStatus(
+        'snap-1', timeout=5, interval=0.01), context)
+    assert result['status'] == 'available'
+
+
+def test_snapshot_wait_for_status_timeout(clients, context):
+    clients.cinder.volume_snapshots.add('snap-1', status='creating')
+    with pytest.raises(openstack.WaitTimeout, match='still creating'):
+        run_like_mistral(snapshots.WaitForStatus(
+            'snap-1', timeout=0.02, interval=0.01), context)
+
+
+def test_create_snapshot_forces_and_returns_summary(clients, context):
+    clients.cinder.volumes.add('vol-1', status='in-use')
+    result = run_like_mistral(snapshots.CreateSnapshot('vol-1'), context)
+    assert result['id'] == 'new-snapshot'
+    assert result['status'] == 'creating'
+    assert result['volume_id'] == 'vol-1'
+    created, = clients.cinder.volume_snapshots.created
+    assert created['force'] is True
+    assert created['name'].startswith('vol-1-')
+
+
+def test_create_snapshot_unknown_volume(clients, context):
+    with pytest.raises(openstack.ResourceNotFound,
+                       match='^volume nope not found$'):
+        run_like_mistral(snapshots.CreateSnapshot('nope'), context)

@@ -1,0 +1,170 @@
+import pytest
+
+from mistral_lib import exceptions
+
+from mistral_actions import openstack
+from mistral_actions.nova import servers
+from tests.unit.actions.fakes import run_like_mistral
+
+
+def add_server(clients, server_id='srv-1', status='ACTIVE', power=1,
+               task=None, **extra):
+    clients.nova.servers.add(server_id, status=status, **{
+        'OS-EXT-STS:power_state': power, 'OS-EXT-STS:task_state': task,
+        'OS-EXT-STS:vm_state': status.lower(), 'name': 'web'}, **extra)
+
+
+def test_assert_status_active(clients, context):
+    add_server(clients)
+    result = run_like_mistral(servers.AssertStatus('srv-1'), context)
+    assert result == {'id': 'srv-1', 'status': 'ACTIVE',
+                      'power_state': 'running', 'task_state': None}
+
+
+def test_assert_status_ignores_case(clients, context):
+    add_server(clients, status='SHUTOFF', power=4)
+    result = run_like_mistral(servers.AssertStatus('srv-1', 'shutoff'),
+                              context)
+    assert result['status'] == 'SHUTOFF'
+
+
+def test_assert_status_not_yet(clients, context):
+    add_server(clients, status='BUILD', power=0, task='spawning')
+    with pytest.raises(openstack.StatusNotReached) as error:
+        run_like_mistral(servers.AssertStatus('srv-1'), context)
+    assert str(error.value) == 'server srv-1 is BUILD, not ACTIVE yet'
+
+
+@pytest.mark.parametrize('status', ['ERROR', 'DELETED'])
+def test_assert_status_error_state_fails_fast(clients, context, status):
+    add_server(clients, status=status, power=0,
+               fault={'message': 'No valid host was found.', 'code': 500})
+    with pytest.raises(openstack.ResourceInErrorState) as error:
+        run_like_mistral(servers.AssertStatus('srv-1'), context)
+    assert str(error.value) == (
+        'server srv-1 is in error state %s; it will never become ACTIVE: '
+        'No valid host was found.' % status)
+    assert not isinstance(error.value, openstack.StatusNotReached)
+    assert isinstance(error.value, exceptions.ActionException)
+
+
+def test_assert_status_of_error_itself_succeeds(clients, context):
+    add_server(clients, status='ERROR', power=0)
+    result = run_like_mistral(servers.AssertStatus('srv-1', 'ERROR'),
+                              context)
+    assert result['status'] == 'ERROR'
+
+
+def test_assert_status_unknown_server(clients, context):
+    with pytest.raises(openstack.ResourceNotFound) as error:
+        run_like_mistral(servers.AssertStatus('nope'), context)
+    assert str(error.value) == 'server nope not found'
+
+
+def test_wait_for_status_polls_until_active(clients, context):
+    clients.nova.servers.add_sequence('srv-1', [
+        {'status': 'BUILD', 'OS-EXT-STS:power_state': 0},
+        {'status': 'BUILD', 'OS-EXT-STS:power_state': 0},
+        {'status': 'ACTIVE', 'OS-EXT-STS:power_state': 1},
+    ])
+    result = run_like_mistral(
+        servers.WaitForStatus('srv-1', timeout=5, interval=0.01), context)
+    assert result['status'] == 'ACTIVE'
+    assert result['power_state'] == 'running'
+    assert clients.nova.servers.gets == ['srv-1'] * 3
+
+
+def test_wait_for_status_fails_fast_on_error(clients, context):
+    clients.nova.servers.add_sequence('srv-1', [
+        {'status': 'BUILD'}, {'status': 'ERROR'}, {'status': 'ACTIVE'}])
+    with pytest.raises(openstack.ResourceInErrorState) as error:
+        run_like_mistral(
+            servers.WaitForStatus('srv-1', timeout=5, interval=0.01),
+            context)
+    assert 'in error state ERROR; it will never become ACTIVE' in str(
+        error.value)
+    assert len(clients.nova.servers.gets) == 2
+
+
+def test_wait_for_status_times_out_naming_last_status(clients, context):
+    add_server(clients, status='BUILD', power=0)
+    with pytest.raises(openstack.WaitTimeout) as error:
+        run_like_mistral(
+            servers.WaitForStatus('srv-1', timeout=0.05, interval=0.01),
+            context)
+    assert str(error.value) == ('server srv-1 is still BUILD after 0.05 s, '
+                                'not ACTIVE; gave up waiting')
+    assert len(clients.nova.servers.gets) >= 2
+
+
+def test_wait_for_status_unknown_server(clients, context):
+    with pytest.raises(openstack.ResourceNotFound):
+        run_like_mistral(servers.WaitForStatus('nope', timeout=1,
+                                               interval=0.01), context)
+
+
+@pytest.mark.parametrize('timeout, interval', [
+    (0, 1), (-1, 1), ('soon', 1), (1, 0), (1, None)])
+def test_wait_for_status_rejects_bad_timing(clients, context, timeout,
+                                            interval):
+    add_server(clients, status='BUILD')
+    with pytest.raises(exceptions.ActionException, match='must be a '
+                       'positive number'):
+        run_like_mistral(servers.WaitForStatus(
+            'srv-1', timeout=timeout, interval=interval), context)
+
+
+@pytest.mark.parametrize('code, name', sorted(servers.POWER_STATES.items()))
+def test_get_status_names_power_states(clients, context, code, name):
+    add_server(clients, status='ACTIVE', power=code, task='rebooting')
+    result = run_like_mistral(servers.GetStatus('srv-1'), context)
+    assert result == {'id': 'srv-1', 'status': 'ACTIVE',
+                      'power_state': name, 'task_state': 'rebooting'}
+
+
+def test_get_status_unknown_server(clients, context):
+    with pytest.raises(openstack.ResourceNotFound,
+                       match='server nope not found'):
+        run_like_mistral(servers.GetStatus('nope'), context)
+
+
+def test_assert_power_status_running(clients, context):
+    add_server(clients, power=1)
+    result = run_like_mistral(servers.AssertPowerStatus('srv-1'), context)
+    assert result['power_state'] == 'running'
+
+
+def test_assert_power_status_not_yet(clients, context):
+    add_server(clients, status='SHUTOFF', power=4, task='powering-on')
+    with pytest.raises(openstack.StatusNotReached) as error:
+        run_like_mistral(servers.AssertPowerStatus('srv-1'), context)
+    assert str(error.value) == 'server srv-1 is shutdown, not running yet'
+
+
+def test_assert_power_status_other_state(clients, context):
+    add_server(clients, status='PAUSED', power=3)
+    result = run_like_mistral(
+        servers.AssertPowerStatus('srv-1', 'paused'), context)
+    assert result['power_state'] == 'paused'
+
+
+def test_assert_power_status_error_server_fails_fast(clients, context):
+    add_server(clients, status='ERROR', power=4)
+    with pytest.raises(openstack.ResourceInErrorState) as error:
+        run_like_mistral(servers.AssertPowerStatus('srv-1'), context)
+    assert str(error.value) == ('server srv-1 is in error state ERROR; it '
+                                'will never become running')
+
+
+def test_assert_power_status_unknown_name(clients, context):
+    add_server(clients)
+    with pytest.raises(exceptions.ActionException,
+                       match="unknown power state 'on'"):
+        run_like_mistral(servers.AssertPowerStatus('srv-1', 'on'), context)
+
+
+def test_assert_power_status_hidden_power_state(clients, context):
+    clients.nova.servers.add('srv-1', status='ACTIVE')
+    with pytest.raises(exceptions.ActionException,
+                       match='shows no OS-EXT-STS:power_state'):
+        run_like_mistral(servers.AssertPowerStatus('srv-1'), context)

@@ -1,0 +1,297 @@
+"""The shared helpers: client building, status logic, JSON results."""
+
+import json
+
+import pytest
+
+from mistral_lib import exceptions
+
+from mistral_actions.cinder import backups
+from mistral_actions.cinder import volumes
+from mistral_actions.glance import images
+from mistral_actions.nova import servers
+from mistral_actions import openstack
+from tests.unit.actions import fakes
+from tests.unit.actions.fake_cloud import FakeCloud
+
+
+@pytest.fixture(autouse=True)
+def no_timeout_variable(monkeypatch):
+    monkeypatch.delenv(openstack.HTTP_TIMEOUT_VARIABLE, raising=False)
+
+
+# -- small helpers -----------------------------------------------------------
+
+def test_exceptions_are_distinct_action_exceptions():
+    kinds = [openstack.ResourceNotFound, openstack.ResourceInErrorState,
+             openstack.StatusNotReached, openstack.WaitTimeout]
+    for kind in kinds:
+        assert issubclass(kind, exceptions.ActionException)
+        assert [other for other in kinds if issubclass(kind, other)] == \
+            [kind]
+
+
+@pytest.mark.parametrize('attribute', ['code', 'http_status',
+                                       'status_code'])
+def test_is_not_found(attribute):
+    error = Exception('gone')
+    setattr(error, attribute, 404)
+    assert openstack.is_not_found(error)
+    setattr(error, attribute, 500)
+    assert not openstack.is_not_found(error)
+
+
+def test_not_found_as_leaves_other_errors():
+    with pytest.raises(fakes.Conflict):
+        with openstack.not_found_as('volume', 'v'):
+            raise fakes.Conflict('busy')
+    with pytest.raises(openstack.ResourceNotFound, match='^volume v not'):
+        with openstack.not_found_as('volume', 'v'):
+            raise fakes.NotFound('gone')
+
+
+def test_to_json():
+    class Odd:
+        def __str__(self):
+            return 'odd'
+
+    resource = fakes.FakeResource({'id': 'x', 'when': Odd(), 'n': [1]})
+    assert openstack.to_json(resource) == {'id': 'x', 'when': 'odd',
+                                           'n': [1]}
+    assert openstack.to_json({'a': (1, 2)}) == {'a': [1, 2]}
+
+
+def test_http_timeout(monkeypatch):
+    assert openstack.http_timeout() == 60
+    monkeypatch.setenv(openstack.HTTP_TIMEOUT_VARIABLE, '7.5')
+    assert openstack.http_timeout() == 7.5
+    monkeypatch.setenv(openstack.HTTP_TIMEOUT_VARIABLE, 'never')
+    with pytest.raises(exceptions.ActionException,
+                       match='MISTRAL_ACTIONS_HTTP_TIMEOUT must be'):
+        openstack.http_timeout()
+
+
+def test_status_resource_fields_and_case():
+    resource = openstack.Resource('thing', 'image', 'things',
+                                  error_states=['Broken'],
+                                  fields=('id', 'status'))
+    thing = {'id': 't', 'status': 'BROKEN', 'other': 1}
+    assert resource.error_state_of(thing) == 'BROKEN'
+    assert resource.check(thing, 't', 'broken') == {'id': 't',
+                                                    'status': 'BROKEN'}
+
+
+# -- make_client: which way clients are built --------------------------------
+
+def test_make_client_rejects_unknown_services():
+    with pytest.raises(ValueError, match='unknown service'):
+        openstack.make_client('network', fakes.make_context())
+
+
+@pytest.fixture
+def mistral_request_context():
+    """The thread-local request context Mistral's executor sets."""
+    from mistral_lib import utils
+    from mistral_extra.actions.openstack.utils import context
+
+    context.set_ctx(object())
+    yield
+    utils.set_thread_local(context._CTX_THREAD_LOCAL_NAME, None)
+
+
+@pytest.mark.parametrize('service, extra_class', [
+    ('compute', 'NovaAction'), ('block-storage', 'CinderAction'),
+    ('image', 'GlanceAction')])
+def test_inside_mistral_clients_come_from_mistral_extra(
+        monkeypatch, mistral_request_context, service, extra_class):
+    from mistral_extra.actions.openstack import actions as extra
+
+    calls = []
+
+    def create_client(self, context):
+        calls.append((type(self).__mro__[1].__name__, self.action_region,
+                      context))
+        return 'client'
+
+    monkeypatch.setattr(getattr(extra, extra_class), '_create_client',
+                        create_client)
+    context = fakes.make_context(region_name='RegionTwo')
+    assert openstack.make_client(service, context) == 'client'
+    assert calls == [(extra_class, 'RegionTwo', context)]
+
+
+def test_mistral_extra_sessions_get_a_timeout(monkeypatch,
+                                              mistral_request_context):
+    from keystoneauth1 import session
+    from mistral_extra.actions.openstack import actions as extra
+    from mistral_extra.actions.openstack import base
+
+    sessions = []
+
+    def get_session_and_auth(self, context):
+        sessions.append(session.Session())
+        return {'session': sessions[-1], 'auth': None}
+
+    monkeypatch.setattr(base.OpenStackAction, 'get_session_and_auth',
+                        get_session_and_auth)
+    monkeypatch.setattr(extra.NovaAction, 'get_service_endpoint',
+                        lambda self: None)
+    monkeypatch.setenv(openstack.HTTP_TIMEOUT_VARIABLE, '12')
+    helper = openstack._mistral_extra_helper('compute', None)
+    result = helper.get_session_and_auth(fakes.make_context())
+    assert result['session'] is sessions[0]
+    assert sessions[0].timeout == 12
+
+
+def test_outside_mistral_the_fallback_builds_clients(monkeypatch):
+    built = []
+    monkeypatch.setattr(openstack, '_nova', lambda *args: built.append(
+        args) or 'nova')
+    context = fakes.make_context(region_name='RegionTwo',
+                                 service_catalog=FakeCloud().token_body())
+    assert openstack.make_client('compute', context) == 'nova'
+    (session, region, interface), = built
+    assert (region, interface) == ('RegionTwo', 'public')
+    assert session.timeout == 60
+    assert session.verify is True
+
+
+@pytest.mark.parametrize('insecure, cacert, verify', [
+    (True, '/etc/ca.pem', False), (False, '/etc/ca.pem', '/etc/ca.pem'),
+    (None, None, True)])
+def test_fallback_session_verify(insecure, cacert, verify):
+    context = fakes.make_context(insecure=insecure, auth_cacert=cacert)
+    assert openstack._session(context.security).verify == verify
+
+
+def test_fallback_auth_uses_the_catalog_in_the_context():
+    from keystoneauth1.identity import access
+
+    body = FakeCloud().token_body()
+    plugin = openstack._auth_plugin(
+        fakes.make_context(service_catalog=body).security)
+    assert isinstance(plugin, access.AccessInfoPlugin)
+    assert plugin.auth_ref.auth_token == fakes.TOKEN
+    assert plugin.auth_ref.project_id == 'project-1'
+
+
+def test_fallback_auth_without_catalog_rescopes_the_token():
+    from keystoneauth1.identity import v3
+
+    plugin = openstack._auth_plugin(fakes.make_context().security)
+    assert isinstance(plugin, v3.Token)
+    assert plugin.auth_url == 'http://keystone.test/v3'
+    assert plugin.project_id == 'project-1'
+
+
+@pytest.mark.parametrize('security, message', [
+    ({'auth_token': None}, 'no auth token'),
+    ({'is_trust_scoped': True, 'trust_id': 't'}, 'install mistral-extra'),
+    ({'auth_uri': None}, 'neither a service catalog nor auth_uri'),
+])
+def test_fallback_auth_errors(security, message):
+    with pytest.raises(exceptions.ActionException, match=message):
+        openstack._auth_plugin(fakes.make_context(**security).security)
+
+
+# -- the fallback end to end, real client libraries, fake HTTP services ------
+
+@pytest.fixture
+def cloud():
+    with FakeCloud() as cloud:
+        region = cloud.servers['RegionTwo']
+        region['srv-1'] = {'id': 'srv-1', 'name': 'web', 'status': 'ACTIVE',
+                           'OS-EXT-STS:power_state': 1,
+                           'OS-EXT-STS:task_state': None}
+        cloud.volumes['RegionTwo']['vol-1'] = {
+            'id': 'vol-1', 'name': 'data', 'status': 'in-use', 'size': 1}
+        cloud.images['RegionTwo']['img-1'] = {
+            'id': 'img-1', 'name': 'cirros', 'status': 'active',
+            'visibility': 'public', 'size': 12, 'tags': ['base'],
+            'os_distro': 'cirros'}
+        yield cloud
+
+
+def service_requests(cloud):
+    return [request for request in cloud.requests
+            if not request[1].startswith('/identity')]
+
+
+def test_fallback_with_catalog_end_to_end(cloud):
+    context = fakes.make_context(region_name='RegionTwo',
+                                 service_catalog=cloud.token_body())
+    assert fakes.run_like_mistral(servers.GetStatus('srv-1'), context) == {
+        'id': 'srv-1', 'status': 'ACTIVE', 'power_state': 'running',
+        'task_state': None}
+    with pytest.raises(openstack.ResourceNotFound,
+                       match='^server nope not found$'):
+        fakes.run_like_mistral(servers.AssertStatus('nope'), context)
+    with pytest.raises(openstack.StatusNotReached,
+                       match='volume vol-1 is in-use, not available yet'):
+        fakes.run_like_mistral(volumes.AssertStatus('vol-1'), context)
+    assert fakes.run_like_mistral(
+        images.AssertStatus('img-1'), context)['status'] == 'active'
+    found = fakes.run_like_mistral(images.FilterBy(os_distro='cirros'),
+                                   context)
+    assert [image['id'] for image in found] == ['img-1']
+    json.dumps(found)
+
+    requests = service_requests(cloud)
+    assert requests and all(path.startswith('/RegionTwo/')
+                            for _, path, _, _ in requests)
+    assert all(headers['X-Auth-Token'] == fakes.TOKEN
+               for _, _, headers, _ in requests)
+    assert not any(path.startswith('/identity') for _, path, _, _ in
+                   cloud.requests)
+    server_get = [headers for _, path, headers, _ in requests
+                  if path.endswith('/servers/srv-1')][0]
+    import novaclient
+    assert server_get['X-OpenStack-Nova-API-Version'] == \
+        novaclient.API_MAX_VERSION.get_string()
+    volume_get = [headers for _, path, headers, _ in requests
+                  if path.endswith('/volumes/vol-1')][0]
+    from cinderclient import api_versions
+    assert volume_get['OpenStack-API-Version'] == \
+        'volume %s' % api_versions.MAX_VERSION
+
+
+def test_fallback_backups_end_to_end(cloud):
+    context = fakes.make_context(region_name='RegionTwo',
+                                 service_catalog=cloud.token_body())
+    first = fakes.run_like_mistral(backups.CreateBackup('vol-1'), context)
+    assert first['is_incremental'] is False
+    assert first['status'] == 'creating'
+    cloud.backups['RegionTwo'][first['id']]['status'] = 'available'
+    second = fakes.run_like_mistral(backups.CreateBackup('vol-1'), context)
+    assert second['is_incremental'] is True
+    assert second['chain_length'] == 2
+    assert second['parent_id'] == first['id']
+    posted = [body for method, _, _, body in cloud.requests
+              if method == 'POST']
+    assert [body['backup']['incremental'] for body in posted] == [False,
+                                                                  True]
+    assert all(body['backup']['force'] for body in posted)
+    with pytest.raises(openstack.ResourceNotFound,
+                       match='^volume nope not found$'):
+        fakes.run_like_mistral(backups.Create('nope', 'b'), context)
+
+
+def test_fallback_without_catalog_asks_keystone(cloud):
+    context = fakes.make_context(region_name='RegionTwo',
+                                 auth_uri=cloud.url + '/identity/v3')
+    result = fakes.run_like_mistral(servers.GetStatus('srv-1'), context)
+    assert result['status'] == 'ACTIVE'
+    (_, _, _, auth), = [request for request in cloud.requests
+                        if request[1].startswith('/identity')]
+    assert auth['auth']['identity']['token']['id'] == fakes.TOKEN
+    assert auth['auth']['scope'] == {'project': {'id': 'project-1'}}
+    assert all(headers['X-Auth-Token'] == cloud.issued_token
+               for _, _, headers, _ in service_requests(cloud))
+
+
+def test_fallback_region_one_by_default(cloud):
+    cloud.servers['RegionOne']['srv-9'] = dict(
+        cloud.servers['RegionTwo']['srv-1'], id='srv-9')
+    context = fakes.make_context(service_catalog=cloud.token_body())
+    result = fakes.run_like_mistral(servers.GetStatus('srv-9'), context)
+    assert result['id'] == 'srv-9'
