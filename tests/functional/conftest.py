@@ -1,4 +1,4 @@
-"""Real Mistral servers, started once per test session, for functional tests."""
+"""Real Mistral servers, started once per session, for functional tests."""
 
 import os
 

@@ -4,6 +4,7 @@ import concurrent.futures
 import configparser
 import contextlib
 import dataclasses
+import functools
 import os
 import subprocess
 import sys
@@ -26,22 +27,23 @@ CLIENT_TIMEOUT = 60
 # process runs ([cron_trigger] run_in_api) keep it alive; it gets SIGKILL.
 STOP_TIMEOUT = 8
 
-# Alembic cannot migrate SQLite (it would need ALTER of constraints), so
-# the schema is made as Mistral's own unit tests make it (create_all), in
-# between mistral-db-manage's own `stamp head` and `populate`, all in one
-# interpreter: three Mistral imports would cost ~10 s.
-SQLITE_SCHEMA = '''
+# mistral-db-manage's own main(), several commands in one interpreter (each
+# start costs seconds of imports). `create_all` is the way Mistral's unit
+# tests make the schema, for SQLite: Alembic cannot migrate it (it would
+# need ALTER of constraints).
+DB_MANAGE = '''
 import sys
 from mistral.db.sqlalchemy.migration import cli
 from mistral.db.v2 import api as db_api
-config_file = sys.argv[1]
-def db_manage(*command):
-    sys.argv = ['mistral-db-manage', '--config-file', config_file, *command]
+config_file, *commands = sys.argv[1:]
+for command in commands:
+    if command == 'create_all':
+        db_api.setup_db()
+        continue
+    sys.argv = ['mistral-db-manage', '--config-file', config_file,
+                *command.split()]
     cli.CONF.clear()  # main() parses the command line again
     cli.main()
-db_manage('stamp', 'head')
-db_api.setup_db()
-db_manage('populate')
 '''
 
 
@@ -82,6 +84,8 @@ class _Mistral:
     """What both shapes share: config, schema commands, clients, stop."""
 
     keystone = None
+    # By process name: the log line that says its RPC server listens.
+    BANNERS = {}
 
     def __init__(self, workdir):
         self.workdir = Path(workdir)
@@ -107,15 +111,14 @@ class _Mistral:
             'legacy_action_provider': {'load_action_generators': 'False'},
             # Tests call services of their own on 127.0.0.1 with std.http.
             'action_std_http': {'denied_cidrs': ''},
-            'pecan': {'auth_enable': 'False'},
-            'oslo_policy': {'policy_file': self._permissive_policy()},
         }
 
-    def _permissive_policy(self):
-        """Without keystone nobody is admin: open the admin-only calls."""
-        path = self.workdir / 'policy.yaml'
-        path.write_text('"admin_only": ""\n')
-        return str(path)
+    def _without_auth(self, config):
+        """No token checks; as nobody is admin then, open admin-only calls."""
+        policy = self.workdir / 'policy.yaml'
+        policy.write_text('"admin_only": ""\n')
+        config['pecan'] = {'auth_enable': 'False'}
+        config['oslo_policy'] = {'policy_file': str(policy)}
 
     def _write_config(self, sections):
         parser = configparser.ConfigParser(interpolation=None)
@@ -123,26 +126,24 @@ class _Mistral:
         with open(self.config_file, 'w') as config:
             parser.write(config)
 
-    def _run(self, name, argv):
-        """Run a set-up command to its end; its output goes to name.log."""
-        log_path = self.workdir / ('%s.log' % name)
+    def _db_manage(self, *commands):
+        """Run mistral-db-manage commands, e.g. 'upgrade head', in order."""
+        log_path = self.workdir / 'db-manage.log'
         with open(log_path, 'ab') as log:
             try:
                 result = subprocess.run(
-                    [str(arg) for arg in argv], stdout=log,
-                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                    timeout=COMMAND_TIMEOUT)
+                    [sys.executable, '-c', DB_MANAGE, self.config_file,
+                     *commands],
+                    stdout=log, stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
             except subprocess.TimeoutExpired:
-                raise ServerError('%s: no end after %ss (log: %s)\n%s' % (
-                    name, COMMAND_TIMEOUT, log_path, tail(log_path)))
-        if result.returncode:
-            raise ServerError('%s: exit status %s (log: %s)\n%s' % (
-                name, result.returncode, log_path, tail(log_path)))
-
-    def _db_manage(self, *command):
-        self._run('db-manage-' + command[0], [
-            BIN / 'mistral-db-manage', '--config-file', self.config_file,
-            *command])
+                failure = 'no end after %ss' % COMMAND_TIMEOUT
+            else:
+                failure = result.returncode and (
+                    'exit status %s' % result.returncode)
+        if failure:
+            raise ServerError('mistral-db-manage %s: %s (log: %s)\n%s' % (
+                ', '.join(commands), failure, log_path, tail(log_path)))
 
     def _start(self, processes):
         """Start processes; wait for the API and for each server's banner."""
@@ -154,18 +155,17 @@ class _Mistral:
             wait_until(lambda: http_answers(self.url + '/', timeout=5),
                        START_TIMEOUT, processes=self.processes,
                        what='answering on %s' % self.url)
-            for process, banner in self._banners():
-                wait_until(lambda: _log_says(process.log_path, banner),
-                           START_TIMEOUT, processes=self.processes,
-                           what='logging %r' % banner)
+            for process in self.processes:
+                banner = self.BANNERS.get(process.name)
+                if banner:
+                    wait_until(
+                        functools.partial(_log_says, process.log_path, banner),
+                        START_TIMEOUT, processes=self.processes,
+                        what='logging %r' % banner)
         except BaseException:
             self._stop_processes()
             raise
         self.start_seconds = time.monotonic() - started
-
-    def _banners(self):
-        """(process, log line) pairs that mean an RPC server listens."""
-        raise NotImplementedError
 
     def env(self):
         """os.environ for the `mistral` CLI, talking to this server only."""
@@ -227,15 +227,17 @@ class SingleProcessMistral(_Mistral):
     :param workdir: directory for mistral.conf, the database and the log.
     """
 
+    BANNERS = {'mistral': 'Engine server started.'}
+
     def __init__(self, workdir):
         super().__init__(workdir)
         database = self.workdir / 'mistral.sqlite'
         config = self._config('sqlite:///%s' % database, 'fake:/')
         config['executor'] = {'type': 'local'}
         config['notifier'] = {'type': 'local'}
+        self._without_auth(config)
         self._write_config(config)
-        self._run('db-manage', [
-            sys.executable, '-c', SQLITE_SCHEMA, self.config_file])
+        self._db_manage('stamp head', 'create_all', 'populate')
         self._start([Process(
             # -P: the launcher's folder holds this mistral.py, which would
             # hide the real mistral package.
@@ -243,9 +245,6 @@ class SingleProcessMistral(_Mistral):
                         '--config-file', self.config_file],
             self.workdir / 'mistral.log')])
         self.log_path = self.processes[0].log_path
-
-    def _banners(self):
-        yield self.processes[0], 'Engine server started.'
 
 
 class DistributedMistral(_Mistral):
@@ -274,9 +273,10 @@ class DistributedMistral(_Mistral):
             config = self._config(connection, transport_url)
             if keystone:
                 self._use_keystone(config)
+            else:
+                self._without_auth(config)
             self._write_config(config)
-            self._db_manage('upgrade', 'head')
-            self._db_manage('populate')
+            self._db_manage('upgrade head', 'populate')
             self._start(
                 Process(server, [BIN / 'mistral-server', '--server', server,
                                  '--config-file', self.config_file],
@@ -290,8 +290,7 @@ class DistributedMistral(_Mistral):
     def _use_keystone(self, config):
         """Real token checks and the real (admin-only) default policy."""
         keystone = self.keystone
-        del config['oslo_policy']
-        config['pecan']['auth_enable'] = 'True'
+        config['pecan'] = {'auth_enable': 'True'}
         config['keystone_authtoken'] = {
             'www_authenticate_uri': keystone.auth_url,
             'auth_url': keystone.auth_url,
@@ -305,11 +304,6 @@ class DistributedMistral(_Mistral):
             'interface': 'public',
         }
         config['openstack_actions'] = {'default_region': keystone.region}
-
-    def _banners(self):
-        for process in self.processes:
-            if process.name in self.BANNERS:
-                yield process, self.BANNERS[process.name]
 
     def _drop_infra(self):
         infra.drop_database(self.database_name)

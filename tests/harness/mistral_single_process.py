@@ -1,11 +1,4 @@
-"""Mistral 23 in ONE process (api + engine threads), so `transport_url = fake:/` works.
-
-`mistral-server --server all` forks a process per component and the fake
-transport cannot cross processes; here the API and the engine (with its
-local executor and notifier: `[executor] type = local`, `[notifier] type =
-local` in the config) share one process through oslo.service's threading
-`Launcher`. Usage: `python -P mistral_single_process.py --config-file C`.
-"""
+"""Runs Mistral 23 api + engine as threads of ONE process, for fake:/ RPC."""
 
 import os
 import sys
@@ -50,10 +43,19 @@ class ExitOnStartFailure(service.ServiceBase):
 
 
 def main(argv):
+    """Usage: python -P mistral_single_process.py --config-file C
+
+    `mistral-server --server all` forks a process per server, and the fake
+    transport cannot cross processes. Here oslo.service's threading Launcher
+    runs the API and the engine side by side; the engine runs actions and
+    notifications itself (`[executor] type = local`, `[notifier] type =
+    local`). -P keeps this folder, which holds the harness's mistral.py,
+    from hiding the mistral package.
+    """
     config.parse_args(argv)
-    for group, option in (('executor', 'type'), ('notifier', 'type')):
-        if cfg.CONF[group][option] != 'local':
-            sys.exit('[%s] %s must be local in one process' % (group, option))
+    for group in ('executor', 'notifier'):
+        if cfg.CONF[group].type != 'local':
+            sys.exit('[%s] type must be local in one process' % group)
     logging.setup(cfg.CONF, 'Mistral')
     rpc.get_transport()
     launcher = service.Launcher(cfg.CONF)
