@@ -25,13 +25,6 @@ from mistral_lib import exceptions
 HTTP_TIMEOUT_VARIABLE = 'MISTRAL_ACTIONS_HTTP_TIMEOUT'
 DEFAULT_HTTP_TIMEOUT = 60.0
 
-# The mistral-extra action class that builds each service's client.
-_MISTRAL_EXTRA_ACTIONS = {
-    'compute': 'NovaAction',
-    'block-storage': 'CinderAction',
-    'image': 'GlanceAction',
-}
-
 
 class ResourceNotFound(exceptions.ActionException):
     """The resource does not exist (or is not visible to the project)."""
@@ -77,15 +70,18 @@ def make_client(service, context):
         ``image`` (glanceclient v2).
     :param context: the ``mistral_lib`` ActionContext given to ``run``.
     """
-    if service not in _MISTRAL_EXTRA_ACTIONS:
+    if service not in _SERVICES:
         raise ValueError('unknown service %r' % service)
+    if not context.security.auth_token:
+        raise exceptions.ActionException(
+            'the action context has no auth token: OpenStack actions need '
+            'Mistral to run with Keystone authentication')
     region = context.security.region_name
     helper = _mistral_extra_helper(service, region)
     if helper is not None:
         return helper._create_client(context)
-    builder = {'compute': _nova, 'block-storage': _cinder,
-               'image': _glance}[service]
-    return builder(_session(context.security), region, _endpoint_interface())
+    build = _SERVICES[service][1]
+    return build(_session(context.security), region, _endpoint_interface())
 
 
 def _mistral_extra_helper(service, region):
@@ -102,8 +98,7 @@ def _mistral_extra_helper(service, region):
         return None
     if not context.has_ctx():
         return None
-    helper_class = _with_http_timeout(
-        getattr(extra, _MISTRAL_EXTRA_ACTIONS[service]))
+    helper_class = _with_http_timeout(getattr(extra, _SERVICES[service][0]))
     return helper_class(action_region=region)
 
 
@@ -143,10 +138,6 @@ def _auth_plugin(security):
     from keystoneauth1.identity import v3
 
     token = security.auth_token
-    if not token:
-        raise exceptions.ActionException(
-            'the action context has no auth token: OpenStack actions need '
-            'Mistral to run with Keystone authentication')
     # Mistral passes the whole token body (catalog included) as
     # service_catalog: use it as is rather than asking Keystone again.
     body = security.service_catalog
@@ -197,6 +188,15 @@ def _glance(session, region, interface):
 
     return glanceclient.Client('2', session=session, region_name=region,
                                interface=interface)
+
+
+# For each service: the mistral-extra action class that builds its client,
+# and the fallback that builds it from a keystoneauth1 session.
+_SERVICES = {
+    'compute': ('NovaAction', _nova),
+    'block-storage': ('CinderAction', _cinder),
+    'image': ('GlanceAction', _glance),
+}
 
 
 def is_not_found(error):

@@ -145,8 +145,8 @@ def test_mistral_extra_sessions_get_a_timeout(monkeypatch,
 
 def test_outside_mistral_the_fallback_builds_clients(monkeypatch):
     built = []
-    monkeypatch.setattr(openstack, '_nova', lambda *args: built.append(
-        args) or 'nova')
+    monkeypatch.setitem(openstack._SERVICES, 'compute', (
+        'NovaAction', lambda *args: built.append(args) or 'nova'))
     context = fakes.make_context(region_name='RegionTwo',
                                  service_catalog=FakeCloud().token_body())
     assert openstack.make_client('compute', context) == 'nova'
@@ -184,8 +184,15 @@ def test_fallback_auth_without_catalog_rescopes_the_token():
     assert plugin.project_id == 'project-1'
 
 
+@pytest.mark.parametrize('service', ['compute', 'block-storage', 'image'])
+def test_make_client_needs_a_token(service, mistral_request_context):
+    with pytest.raises(exceptions.ActionException,
+                       match='no auth token: OpenStack actions need Mistral '
+                       'to run with Keystone authentication'):
+        openstack.make_client(service, fakes.make_context(auth_token=None))
+
+
 @pytest.mark.parametrize('security, message', [
-    ({'auth_token': None}, 'no auth token'),
     ({'is_trust_scoped': True, 'trust_id': 't'}, 'install mistral-extra'),
     ({'auth_uri': None}, 'neither a service catalog nor auth_uri'),
 ])
