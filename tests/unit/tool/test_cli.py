@@ -1,0 +1,88 @@
+"""The command itself: help, listings, catalog drift, one-line errors."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mistral_actions.tool import catalog
+from mistral_actions.tool import discovery
+
+ROOT = Path(__file__).resolve().parents[3]
+COMMANDS = ('discover', 'register', 'plan', 'unregister', 'clear',
+            'action-list', 'markdown-dump', 'bash-completion')
+
+
+def tool(*args, env=None):
+    clean = {'PATH': '/usr/bin:/bin', 'HOME': '/nonexistent'}
+    clean.update(env or {})
+    return subprocess.run(
+        [str(Path(sys.executable).parent / 'mistral-actions'), *args],
+        capture_output=True, text=True, timeout=120, env=clean)
+
+
+def test_action_catalog_is_current():
+    committed = (ROOT / 'action_catalog.md').read_text()
+    assert committed == catalog.render_markdown(discovery.discover()), (
+        'action_catalog.md is stale: run '
+        '`mistral-actions markdown-dump > action_catalog.md`')
+
+
+def test_markdown_dump_prints_the_catalog():
+    result = tool('markdown-dump')
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / 'action_catalog.md').read_text()
+
+
+def test_discover_lists_every_action_in_json():
+    result = tool('discover', '-f', 'json')
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [(r['Name'], r['Input']) for r in rows] == [
+        (s.name, s.input) for s in discovery.discover()]
+
+
+def test_help_lists_every_command():
+    result = tool('--help')
+    assert result.returncode == 0
+    for name in COMMANDS:
+        assert name in result.stdout, name
+
+
+def test_readme_mentions_every_command():
+    readme = (ROOT / 'README.md').read_text()
+    readme_zh = (ROOT / 'README.zh.md').read_text()
+    for name in COMMANDS:
+        assert 'mistral-actions %s' % name in readme, name
+        assert 'mistral-actions %s' % name in readme_zh, name
+
+
+def test_bash_completion_knows_the_commands():
+    result = tool('bash-completion')
+    assert result.returncode == 0, result.stderr
+    assert 'complete -F' in result.stdout and 'register' in result.stdout
+
+
+@pytest.mark.parametrize('args,env,expected', [
+    (('--backend', 'api', 'action-list'), {},
+     'no Mistral to talk to'),
+    (('--config-file', '/nonexistent/mistral.conf', 'register'), {},
+     'cannot read Mistral config /nonexistent/mistral.conf'),
+    (('--os-mistral-url', 'http://127.0.0.1:9/v2', '--backend', 'api',
+      'register'), {}, 'cannot reach http://127.0.0.1:9/v2'),
+    (('--backend', 'api', 'register'),
+     {'OS_AUTH_URL': 'http://127.0.0.1:9/v3', 'OS_USERNAME': 'admin',
+      'OS_PASSWORD': 's3cret-pass', 'OS_PROJECT_NAME': 'admin',
+      'OS_USER_DOMAIN_NAME': 'Default', 'OS_PROJECT_DOMAIN_NAME': 'Default'},
+     'cannot reach keystone at http://127.0.0.1:9/v3'),
+])
+def test_expected_errors_are_one_line_without_traceback(args, env, expected):
+    result = tool(*args, env=env)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+    assert 'Traceback' not in result.stderr
+    assert 's3cret-pass' not in result.stderr + result.stdout
