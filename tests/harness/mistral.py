@@ -81,7 +81,12 @@ def _log_says(path, text):
 
 
 class _Mistral:
-    """What both shapes share: config, schema commands, clients, stop."""
+    """What both shapes share: config, schema commands, clients, stop.
+
+    Attributes: url (.../v2), config_file, log_path (the API's log),
+    log_paths and processes (by server), start_seconds (from the first
+    process start until every server is ready).
+    """
 
     keystone = None
     # By process name: the log line that says its RPC server listens.
