@@ -54,6 +54,19 @@ def positive_number(name, value):
     return number
 
 
+def flag(name, value):
+    """``value`` as a bool; also takes "true"/"false" text from YAML."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ('true', 'yes', '1'):
+        return True
+    if text in ('false', 'no', '0'):
+        return False
+    raise exceptions.ActionException(
+        '%s must be true or false, got %r' % (name, value))
+
+
 def http_timeout():
     """Seconds any one HTTP request to OpenStack may take."""
     value = os.environ.get(HTTP_TIMEOUT_VARIABLE)

@@ -193,13 +193,15 @@ class Create(openstack.OpenStackAction):
         self.force = force
 
     def run(self, context):
+        wanted = openstack.flag('incremental', self.incremental)
+        force = openstack.flag('force', self.force)
         client = self.client(context)
-        incremental = bool(self.incremental) and any(
+        incremental = wanted and any(
             map(_is_available, chain_backups(client, self.volume_id)))
         return create_backup(
             client, self.volume_id, incremental, name=self.backup_name,
             snapshot_id=self.snapshot_id, description=self.description,
-            container=self.container, force=bool(self.force))
+            container=self.container, force=force)
 
 
 class CreateBackup(openstack.OpenStackAction):

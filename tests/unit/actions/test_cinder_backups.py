@@ -78,6 +78,24 @@ def test_create_full_when_asked(cinder, context):
     assert cinder.backups.created[0]['incremental'] is False
 
 
+@pytest.mark.parametrize('text, expected', [('false', False),
+                                             ('True', True)])
+def test_create_reads_flags_given_as_text(cinder, context, text, expected):
+    add_backup(cinder, 'full', 1, incremental=False)
+    result = run_like_mistral(backups.Create(
+        'vol-1', 'b', incremental=text, force=text), context)
+    assert result['is_incremental'] is expected
+    assert cinder.backups.created[0]['force'] is expected
+
+
+def test_create_rejects_odd_flags(cinder, context):
+    with pytest.raises(exceptions.ActionException,
+                       match="incremental must be true or false, got 'maybe'"):
+        run_like_mistral(backups.Create('vol-1', 'b', incremental='maybe'),
+                         context)
+    assert cinder.backups.created == []
+
+
 def test_create_unknown_volume(cinder, context):
     with pytest.raises(openstack.ResourceNotFound,
                        match='^volume nope not found$'):
