@@ -293,9 +293,12 @@ class DistributedMistral(_Mistral):
         self.log_path = self.log_paths['api']
 
     def _use_keystone(self, config):
-        """Real token checks and the real (admin-only) default policy."""
+        """Real token checks and the real (admin-only) default policy, with
+        mistral-extra's generated OpenStack actions (nova.servers_stop, ...)
+        that workflows against a cloud use."""
         keystone = self.keystone
         config['pecan'] = {'auth_enable': 'True'}
+        config['legacy_action_provider'] = {'load_action_generators': 'True'}
         config['keystone_authtoken'] = {
             'www_authenticate_uri': keystone.auth_url,
             'auth_url': keystone.auth_url,
