@@ -1,0 +1,68 @@
+"""Fixtures of the cloud tests beyond the cloud itself: Mistral with
+keystone, and a fresh server or volume per test, deleted afterwards."""
+
+import uuid
+
+import pytest
+
+from tests.cloud import workflows
+
+
+@pytest.fixture(scope='session')
+def cloud_mistral(cloud, tmp_path_factory):
+    """A production-shaped Mistral authenticating against the cloud's
+    keystone, with our actions registered through the api backend."""
+    mistral = workflows.start_mistral(
+        cloud, tmp_path_factory.mktemp('cloud-mistral'))
+    yield mistral
+    mistral.stop()
+
+
+@pytest.fixture
+def server(cloud):
+    """An ACTIVE server of the cloud's tiny flavor and image."""
+    nova = cloud.nova()
+    created = nova.servers.create('test-%s' % uuid.uuid4().hex[:8],
+                                  cloud.image_id, cloud.flavor_id,
+                                  nics='none')
+    workflows.wait_for(lambda: nova.servers.get(created.id).status,
+                       lambda status: status in ('ACTIVE', 'ERROR'),
+                       'server %s ACTIVE' % created.id)
+    assert nova.servers.get(created.id).status == 'ACTIVE'
+    yield created.id
+    nova.servers.delete(created.id)
+
+
+@pytest.fixture
+def volume(cloud):
+    """An available 1 GiB volume; its snapshots and backups go with it."""
+    cinder = cloud.cinder()
+    created = cinder.volumes.create(1, name='test-%s' % uuid.uuid4().hex[:8])
+    workflows.wait_for(lambda: cinder.volumes.get(created.id).status,
+                       lambda status: status in ('available', 'error'),
+                       'volume %s available' % created.id)
+    yield created.id
+    _delete_volume(cinder, created.id)
+
+
+def _delete_volume(cinder, volume_id):
+    """Backups newest first (a parent cannot go before its children), then
+    snapshots, then the volume, each waited for."""
+    backups = sorted(cinder.backups.list(search_opts={'volume_id':
+                                                      volume_id}),
+                     key=lambda b: (b.created_at, b.id), reverse=True)
+    for backup in backups:
+        cinder.backups.reset_state(backup.id, 'available')
+        cinder.backups.delete(backup.id)
+        workflows.wait_for(lambda: [b for b in cinder.backups.list()
+                                    if b.id == backup.id],
+                           lambda left: not left, 'backup deleted')
+    for snapshot in cinder.volume_snapshots.list(
+            search_opts={'volume_id': volume_id}):
+        cinder.volume_snapshots.reset_state(snapshot.id, 'available')
+        cinder.volume_snapshots.delete(snapshot.id)
+        workflows.wait_for(lambda: [s for s in cinder.volume_snapshots.list()
+                                    if s.id == snapshot.id],
+                           lambda left: not left, 'snapshot deleted')
+    cinder.volumes.reset_state(volume_id, 'available')
+    cinder.volumes.delete(volume_id)

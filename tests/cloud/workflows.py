@@ -1,0 +1,78 @@
+"""Mistral with keystone against the test cloud, and the ways the cloud
+tests drive it: examples run as workflows, actions run one by one."""
+
+import json
+import time
+from pathlib import Path
+
+from tests.harness.clients import Tool, wait_for_execution
+from tests.harness.mistral import DistributedMistral, KeystoneAuth
+
+EXAMPLES = Path(__file__).resolve().parents[2] / 'examples'
+WAIT = 180  # seconds any cloud resource may take to settle
+
+
+def keystone_for_mistral(cloud) -> KeystoneAuth:
+    return KeystoneAuth(
+        auth_url=cloud.auth_url, admin_user=cloud.admin_username,
+        admin_password=cloud.admin_password,
+        admin_project=cloud.admin_project, region=cloud.region,
+        service_user=cloud.mistral_username,
+        service_password=cloud.mistral_password,
+        service_project=cloud.service_project)
+
+
+def start_mistral(cloud, workdir) -> DistributedMistral:
+    """Mistral as in production (keystone on, admin-only policy,
+    mistral-extra's actions), in the cloud's catalog, our actions in it."""
+    mistral = DistributedMistral(workdir, keystone=keystone_for_mistral(cloud))
+    try:
+        cloud.register_mistral_endpoint(mistral.url)
+        Tool(mistral, 'api')('register', '--include-unsafe')
+    except BaseException:
+        mistral.stop()
+        raise
+    return mistral
+
+
+def run_example(mistral, relative_path, workflow, workflow_input,
+                timeout=WAIT * 2):
+    """Load examples/<relative_path>, run workflow to its end; the
+    execution, its output parsed, and the wall time it took."""
+    client = mistral.client()
+    definition = (EXAMPLES / relative_path).read_text()
+    client.workflows.create(definition)
+    started = time.monotonic()
+    try:
+        execution = client.executions.create(
+            workflow, workflow_input=workflow_input)
+        execution = wait_for_execution(client, execution.id, timeout)
+    finally:
+        client.workflows.delete(workflow)
+    seconds = time.monotonic() - started
+    print('example %s: %s in %.1f s' % (relative_path, execution.state,
+                                          seconds))
+    assert execution.state == 'SUCCESS', '%s: %s' % (
+        execution.state, execution.state_info)
+    return execution, json.loads(execution.output), seconds
+
+
+def run_action(mistral, name, **params):
+    """Run one action synchronously, as `mistral run-action` does, with the
+    real keystone context; (state, output)."""
+    execution = mistral.client().action_executions.create(
+        name, params, save_result=True, run_sync=True)
+    return execution.state, json.loads(execution.output)
+
+
+def wait_for(fetch, ready, what, timeout=WAIT):
+    """Poll fetch() until ready(value); the last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = fetch()
+        if ready(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError('%s not reached after %ss: %r' % (
+                what, timeout, value))
+        time.sleep(0.5)
