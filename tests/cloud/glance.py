@@ -1,0 +1,61 @@
+"""Glance: SQLite, images in a directory (the `fs` store)."""
+
+import os
+
+from tests.cloud.config import keystone_authtoken, write_config
+from tests.cloud.service import ETC, Service, executable
+from tests.harness.process import http_answers
+
+
+class Glance(Service):
+    """The image service."""
+
+    name = 'glance'
+    user = 'glance'
+
+    @property
+    def url(self):
+        return 'http://127.0.0.1:%d' % self.cloud.ports['glance']
+
+    def catalog(self):
+        return [('image', 'glance', self.url)]
+
+    def configure(self):
+        def store(name):
+            return {'filesystem_store_datadir': self.directory_path(name)}
+
+        # glance-api reads glance-api.conf from OS_GLANCE_CONFIG_DIR.
+        self.config_file = write_config(self.path('glance-api.conf'), {
+            'DEFAULT': {
+                'debug': self.cloud.debug,
+                'enabled_backends': 'fs:file',
+                'worker_self_reference_url': self.url,
+            },
+            'database': {'connection': 'sqlite:///' + self.path(
+                'glance.db')},
+            'glance_store': {'default_backend': 'fs'},
+            'fs': store('images'),
+            'os_glance_staging_store': store('staging'),
+            'os_glance_tasks_store': store('tasks'),
+            'paste_deploy': {
+                'flavor': 'keystone',
+                'config_file': os.path.join(
+                    ETC, 'glance', 'glance-api-paste.ini'),
+            },
+            'keystone_authtoken': keystone_authtoken(self.cloud, self.user),
+            'oslo_concurrency': {'lock_path': self.directory_path('locks')},
+            'oslo_messaging_notifications': {'driver': 'noop'},
+        })
+
+    def setup(self):
+        self.run(executable('glance-manage'), '--config-file',
+                 self.config_file, 'db_sync')
+
+    def start(self):
+        self.gunicorn('glance-api', self.cloud.ports['glance'],
+                      'glance.wsgi.api',
+                      env={'OS_GLANCE_CONFIG_DIR': self.directory})
+
+    def wait_ready(self, timeout):
+        self.wait(lambda: http_answers(self.url), timeout,
+                  'answering on %s' % self.url)
