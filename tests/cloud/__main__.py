@@ -4,6 +4,7 @@ Prints the timings, the memory, the admin's OS_* variables and the logs,
 then waits for Ctrl-C (or stops at once with --stop) and cleans up.
 """
 
+import signal
 import sys
 import tempfile
 import time
@@ -12,6 +13,10 @@ from tests.cloud.cloud import Cloud
 
 
 def main(argv):
+    # Stop cleanly on Ctrl-C and on kill, even when started in the
+    # background (where SIGINT is ignored).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     options = [arg for arg in argv if arg.startswith('--')]
     paths = [arg for arg in argv if not arg.startswith('--')]
     workdir = paths[0] if paths else tempfile.mkdtemp(prefix='ma-cloud-')
@@ -23,7 +28,7 @@ def main(argv):
             try:
                 while True:
                     time.sleep(3600)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, SystemExit):
                 pass
     return 0
 

@@ -15,6 +15,7 @@ SQLite files under `workdir`, where every config file and log also lives.
 import atexit
 import concurrent.futures
 import contextlib
+import importlib.util
 import io
 import os
 import secrets
@@ -34,6 +35,11 @@ from tests.harness.process import ServerError, free_port
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 
+#: What must be importable in the test environment to run a cloud.
+REQUIRED_MODULES = ('keystone', 'glance', 'placement', 'cinder', 'nova',
+                    'gunicorn', 'keystoneclient', 'novaclient',
+                    'cinderclient', 'glanceclient')
+
 #: MariaDB databases, by their role.
 DATABASES = ('cinder', 'nova_api', 'nova_cell0', 'nova')
 
@@ -50,6 +56,15 @@ while [ $# -gt 0 ]; do
 done
 exec "$@"
 '''
+
+
+def unavailable():
+    """None when a cloud can be started here, else one line saying why."""
+    missing = [name for name in REQUIRED_MODULES
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        return 'OpenStack services not installed: %s' % ', '.join(missing)
+    return infra.mariadb_unavailable() or infra.rabbitmq_unavailable()
 
 
 class Cloud:

@@ -81,7 +81,7 @@ class Keystone(Service):
             'service')
         for username in usernames:
             user = keystone.users.create(
-                username, domain='default', project=project,
+                username, domain='default', default_project=project,
                 password=self.cloud.service_password)
             keystone.roles.grant(admin, user=user, project=project)
             if username != 'mistral':

@@ -15,6 +15,7 @@ import io
 import time
 
 from nova.compute import task_states
+from nova import exception
 from nova.image import glance
 from nova.virt import fake
 
@@ -27,7 +28,8 @@ class CloudFakeDriver(fake.FakeDriverWithoutFakeNodes):
     started = time.time()
 
     def snapshot(self, context, instance, image_id, update_task_state):
-        super().snapshot(context, instance, image_id, update_task_state)
+        if instance.uuid not in self.instances:
+            raise exception.InstanceNotRunning(instance_id=instance.uuid)
         update_task_state(task_state=task_states.IMAGE_PENDING_UPLOAD)
         update_task_state(task_state=task_states.IMAGE_UPLOADING,
                           expected_state=task_states.IMAGE_PENDING_UPLOAD)

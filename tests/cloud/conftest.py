@@ -1,0 +1,45 @@
+"""The `cloud` fixture: one real cloud for the whole test session.
+
+Skipped, with one line saying why, where MariaDB, RabbitMQ or the OpenStack
+services cannot be had; with MA_REQUIRE_SERVICES=1 (CI) that is a failure.
+MA_CLOUD_DEBUG=1 turns on debug logging in every service. When a test using
+the cloud fails, its report lists where every service logs.
+"""
+
+import os
+
+import pytest
+
+from tests.cloud.cloud import Cloud, ServerError, unavailable
+
+
+@pytest.fixture(scope='session')
+def cloud(tmp_path_factory):
+    """A started `tests.cloud.cloud.Cloud`, stopped after the session."""
+    missing = unavailable()
+    if missing:
+        if os.environ.get('MA_REQUIRE_SERVICES') == '1':
+            pytest.fail('MA_REQUIRE_SERVICES=1 but ' + missing,
+                        pytrace=False)
+        pytest.skip('no cloud: ' + missing)
+    started = Cloud(tmp_path_factory.mktemp('cloud'),
+                    debug=os.environ.get('MA_CLOUD_DEBUG') == '1')
+    try:
+        started.start()
+    except ServerError as error:
+        pytest.fail('the cloud did not start: %s\nlogs:\n%s' % (
+            error, started.describe_logs()), pytrace=False)
+    print('\ncloud up in %.0f s (setup %.0f s), %.0f MiB resident; logs in '
+          '%s' % (started.timings['total'], started.timings['setup'],
+                  started.rss_bytes() / 2 ** 20, started.log_directory))
+    yield started
+    started.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    started = getattr(item, 'funcargs', {}).get('cloud')
+    if report.failed and isinstance(started, Cloud):
+        report.sections.append(('cloud logs', started.describe_logs()))
