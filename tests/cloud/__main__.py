@@ -37,6 +37,8 @@ def report(cloud) -> str:
     lines = ['setup %.1f s, start %.1f s, total %.1f s; RSS %.0f MiB' % (
         cloud.timings['setup'], cloud.timings['start'],
         cloud.timings['total'], cloud.rss_bytes() / 2 ** 20)]
+    lines += ['  %s: %.1f s' % item for item in sorted(cloud.timings.items())
+              if ' ' in item[0]]
     lines += ['export %s=%s' % item
               for item in sorted(cloud.os_environment().items())]
     lines += ['logs:', cloud.describe_logs()]

@@ -43,6 +43,8 @@ class Cinder(Service):
                 'auth_strategy': 'keystone',
                 'api_paste_config': os.path.join(
                     ETC, 'cinder', 'api-paste.ini'),
+                'resource_query_filters_file': os.path.join(
+                    ETC, 'cinder', 'resource_filters.json'),
                 'state_path': self.directory_path('state'),
                 'my_ip': '127.0.0.1',
                 'enabled_backends': BACKEND,

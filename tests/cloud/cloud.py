@@ -234,9 +234,7 @@ class Cloud:
             started = time.monotonic()
             for service in self.services[1:]:
                 service.start()
-            self._parallel(
-                lambda service: service.wait_ready(self.timeout),
-                self.services[1:])
+            self._parallel(self._wait_ready, self.services[1:])
             self._create_test_resources()
             self.timings['start'] = time.monotonic() - started
         except BaseException:
@@ -248,7 +246,8 @@ class Cloud:
     def _setup_step(self, service):
         """Setup of one service; Keystone is started and filled right away,
         while the others still migrate their databases."""
-        service.setup()
+        with self._timed('setup ' + service.name):
+            service.setup()
         if service is self.keystone_service:
             service.start()
             service.wait_ready(self.timeout)
@@ -257,6 +256,16 @@ class Cloud:
                 [s.user for s in self.services if s.user] +
                 [self.mistral_username])
             self.forget_session()
+
+    def _wait_ready(self, service):
+        with self._timed('ready ' + service.name):
+            service.wait_ready(self.timeout)
+
+    @contextlib.contextmanager
+    def _timed(self, what):
+        begin = time.monotonic()
+        yield
+        self.timings[what] = time.monotonic() - begin
 
     def stop(self):
         """Stop every process, drop the databases and the vhost. Idempotent."""

@@ -11,6 +11,8 @@ import os
 import pytest
 
 from tests.cloud.cloud import Cloud, ServerError, unavailable
+# Fixtures built on the cloud: Mistral with keystone, a server, a volume.
+from tests.cloud.fixtures import cloud_mistral, server, volume  # noqa: F401
 
 
 @pytest.fixture(scope='session')
