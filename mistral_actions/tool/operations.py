@@ -6,6 +6,7 @@ registry session; when a concurrent writer wins a race (another node running
 snapshot, so the result is the same as if they had run one after another.
 """
 
+import logging
 import random
 import time
 
@@ -14,6 +15,8 @@ from mistral_actions.tool import plan as planning
 from mistral_actions.tool import validation
 
 ATTEMPTS = 8
+
+LOG = logging.getLogger(__name__)
 
 
 def _planned_round(registry, make_plan, dry_run=False):
@@ -27,9 +30,14 @@ def _planned_round(registry, make_plan, dry_run=False):
                 if plan.writes and not dry_run:
                     session.apply(plan)
             return plan
-        except errors.ConflictError:
+        except errors.ConflictError as error:
             if attempt == ATTEMPTS:
-                raise
+                raise errors.ConflictError(
+                    'gave up after %d attempts: other writers kept changing '
+                    'Mistral at the same time (last: %s)' % (ATTEMPTS, error)
+                ) from error
+            LOG.info('a concurrent writer changed Mistral (%s); planning '
+                     'again (attempt %d of %d)', error, attempt + 1, ATTEMPTS)
             # Spread the retries of concurrent nodes apart.
             time.sleep(random.uniform(0.05, 0.3) * attempt)
 

@@ -99,6 +99,9 @@ class MistralActionsApp(app.App):
                          'oslo_service', 'oslo_policy', 'alembic',
                          'stevedore', 'urllib3', 'mistralclient'):
                 logging.getLogger(name).setLevel(logging.ERROR)
+            # Its pool logs a traceback when it cannot roll back on a
+            # connection that broke: the command's own error says it all.
+            logging.getLogger('sqlalchemy').setLevel(logging.CRITICAL)
 
 
 def main(argv=None):

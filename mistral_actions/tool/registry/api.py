@@ -40,7 +40,7 @@ class RestRegistry:
 
     @contextlib.contextmanager
     def session(self):
-        with self.translated_errors():
+        with self.translated_errors(), _races_are_conflicts():
             yield self
 
     def snapshot(self) -> registry.Snapshot:
@@ -49,18 +49,25 @@ class RestRegistry:
             scope=row.scope, id=row.id, updated_at=row.updated_at or '')
             for row in self.client.code_sources.list()
             if (getattr(row, 'namespace', '') or '') == NAMESPACE]
-        actions = [registry.DynamicAction(
+        # Every action Mistral resolves, whatever its provider, minus the
+        # dynamic ones listed before AND after it: a dynamic action another
+        # node creates or deletes meanwhile is not taken for another
+        # provider's action.
+        listed_before = self._dynamic_actions()
+        resolved = {row.name for row in self.client.actions.list(
+            namespace=NAMESPACE)}
+        actions = self._dynamic_actions()
+        others = resolved - {action.name for action in
+                             listed_before + actions}
+        return registry.Snapshot.of(sources, actions, others)
+
+    def _dynamic_actions(self) -> list:
+        return [registry.DynamicAction(
             name=row.name, class_name=row.class_name,
             code_source_name=row.code_source_name, scope=row.scope,
             id=row.id, updated_at=row.updated_at or '')
             for row in self.client.dynamic_actions.list()
             if (getattr(row, 'namespace', '') or '') == NAMESPACE]
-        # Every action Mistral resolves, whatever its provider; ours are
-        # taken out by planning.
-        dynamic = {action.name for action in actions}
-        others = {row.name for row in self.client.actions.list(
-            namespace=NAMESPACE)} - dynamic
-        return registry.Snapshot.of(sources, actions, others)
 
     def apply(self, plan):
         sources, actions = self.client.code_sources, \
@@ -114,7 +121,8 @@ class RestRegistry:
         except (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
                 ks_exc.DiscoveryFailure) as error:
             raise errors.RegistryError('cannot reach %s: %s' % (
-                _where(error, self.where), _reason(error))) from error
+                _where(error, self.where), _network_reason(error))) \
+                from error
         except ks_exc.ClientException as error:
             raise errors.RegistryError('request to %s failed: %s' % (
                 self.where, _reason(error))) from error
@@ -134,6 +142,32 @@ def api_error(error):
         code, message))
 
 
+#: How Mistral 23 answers (HTTP 404, 500, sometimes 400) when a request
+#: of ours meets a concurrent writer in its database: a row it looked up a
+#: moment before is gone (a concurrent clear, unregister or prune; MySQL
+#: error 1452 or SQLite's FOREIGN KEY failure on insert), or a unique key
+#: clash it did not turn into its own 409. A 404 for a wrong URL does not
+#: carry Mistral's "not found [name=...]".
+_DATABASE_RACES = ('FOREIGN KEY', 'Duplicate entry', 'UNIQUE constraint',
+                   'Deadlock found')
+RACE_SIGNS = {404: (' not found [',), 400: _DATABASE_RACES,
+              500: _DATABASE_RACES}
+
+
+@contextlib.contextmanager
+def _races_are_conflicts():
+    """A concurrent writer's traces: plan again from a fresh snapshot."""
+    from mistralclient.api import base
+    try:
+        yield
+    except base.APIException as error:
+        message = error.error_message or ''
+        if any(sign in message
+               for sign in RACE_SIGNS.get(error.error_code, ())):
+            raise errors.ConflictError(_reason(message)) from error
+        raise
+
+
 def connect(options):
     """A keystoneauth session (auth or not) and the Mistral URL to use."""
     from keystoneauth1 import exceptions as ks_exc
@@ -148,13 +182,15 @@ def connect(options):
             session = loading.load_session_from_argparse_arguments(
                 options, auth=auth)
             session.timeout = session.timeout or TIMEOUT
-            if not url:
-                with _where_is_keystone(options.os_auth_url):
-                    url = session.get_endpoint(
-                        service_type='workflowv2',
-                        interface=getattr(options, 'os_interface', None)
-                        or 'public',
-                        region_name=getattr(options, 'os_region_name', None))
+            # Authenticate now: a keystone failure is then named as such,
+            # not taken for Mistral's.
+            with _where_is_keystone(options.os_auth_url):
+                session.get_auth_headers()
+                url = url or session.get_endpoint(
+                    service_type='workflowv2',
+                    interface=getattr(options, 'os_interface', None)
+                    or 'public',
+                    region_name=getattr(options, 'os_region_name', None))
             if not url:
                 raise errors.RegistryError(
                     'no Mistral (workflowv2) endpoint in the keystone '
@@ -210,7 +246,7 @@ def _where_is_keystone(auth_url):
     except (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
             ks_exc.DiscoveryFailure) as error:
         raise errors.RegistryError('cannot reach keystone at %s: %s' % (
-            auth_url, _reason(error))) from error
+            auth_url, _network_reason(error))) from error
 
 
 def _where(error, default):
@@ -220,3 +256,19 @@ def _where(error, default):
 def _reason(error) -> str:
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__
+
+
+def _network_reason(error) -> str:
+    """The innermost cause of a network failure ("Connection refused",
+    "Remote end closed connection without response"), not the layers of
+    keystoneauth, requests and urllib3 messages wrapped around it."""
+    deepest = error
+    for _ in range(12):  # a chain of causes, not a cycle
+        nested = [getattr(deepest, 'reason', None), deepest.__cause__,
+                  deepest.__context__, *getattr(deepest, 'args', ())]
+        cause = next((item for item in nested
+                      if isinstance(item, BaseException)), None)
+        if cause is None:
+            break
+        deepest = cause
+    return getattr(deepest, 'strerror', None) or _reason(deepest)

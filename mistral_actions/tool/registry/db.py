@@ -32,23 +32,24 @@ class DatabaseRegistry:
     def session(self):
         """One transaction: snapshot and writes commit together or not at
         all; a unique-key or deadlock clash with a concurrent writer
-        becomes ConflictError so the caller can re-plan."""
+        becomes ConflictError so the caller can re-plan, and so does a row
+        the snapshot showed that another writer removed meanwhile."""
         db_api = self.db_api
         from mistral import exceptions as mistral_exc
         from oslo_db import exception as db_exc
+        from sqlalchemy import exc as sa_exc
         try:
             with db_api.transaction():
                 yield _Transaction(db_api)
         except (mistral_exc.DBDuplicateEntryError, db_exc.DBDuplicateEntry,
-                db_exc.DBDeadlock) as error:
-            raise errors.ConflictError(str(error)) from error
-        except db_exc.DBConnectionError as error:
+                db_exc.DBDeadlock, mistral_exc.DBEntityNotFoundError) as error:
+            raise errors.ConflictError(_first_line(error)) from error
+        except (db_exc.DBConnectionError,) + _driver_errors() as error:
             raise errors.RegistryError(
-                'cannot connect to the Mistral database configured in %s '
-                '([database] connection)' % self.config_file) from error
-        except db_exc.DBError as error:
-            raise errors.RegistryError(
-                'Mistral database error: %s' % _first_line(error)) from error
+                _cannot_use(self.config_file, error)) from error
+        except (db_exc.DBError, sa_exc.SQLAlchemyError) as error:
+            raise errors.RegistryError('Mistral database error: %s' % (
+                _driver_reason(error))) from error
         except mistral_exc.MistralException as error:
             raise errors.RegistryError(
                 'Mistral refused: %s' % _first_line(error)) from error
@@ -159,7 +160,61 @@ def load_mistral(config_file):
     except cfg.Error as error:
         raise errors.RegistryError('invalid Mistral config %s: %s' % (
             config_file, _first_line(error))) from error
+    # A server waits out a database that is not up yet (10 tries, 10 s
+    # apart by default); an operator's command says so at once instead.
+    cfg.CONF.set_override('max_retries', 1, group='database')
+    cfg.CONF.set_override('retry_interval', 0, group='database')
+    from mistral.db.sqlalchemy import base
+    try:
+        base.get_engine()  # connects once: fail here, before any work
+    except Exception as error:  # noqa: BLE001 - whatever broke connecting
+        raise errors.RegistryError(_cannot_use(config_file, error)) \
+            from error
     return db_api
+
+
+def _cannot_use(config_file, error) -> str:
+    return 'cannot use the Mistral database %s ([database] connection in ' \
+        '%s): %s' % (_database_url(), config_file, _driver_reason(error))
+
+
+def _database_url() -> str:
+    """The configured database URL, its password masked."""
+    from oslo_config import cfg
+    from sqlalchemy.engine import make_url
+    try:
+        return make_url(cfg.CONF.database.connection).render_as_string(
+            hide_password=True)
+    except Exception:  # noqa: BLE001 - only for a message
+        return '(unparsable URL)'
+
+
+def _driver_errors():
+    """The database driver's own base exception (PEP 249 ``Error``): a
+    connection breaking while SQLAlchemy sets it up gets through unwrapped.
+    Only looked up once something failed."""
+    from mistral.db.sqlalchemy import base
+    try:
+        return (base.get_engine().dialect.loaded_dbapi.Error,)
+    except Exception:  # noqa: BLE001 - no engine: no driver error either
+        return ()
+
+
+def _driver_reason(error) -> str:
+    """What the database driver said, e.g. "Lost connection to MySQL
+    server during query", found under SQLAlchemy's and oslo.db's wrapping."""
+    cause = error
+    for _ in range(10):  # a chain of causes, not a cycle
+        args = getattr(cause, 'args', ())
+        if len(args) == 2 and isinstance(args[0], int) and \
+                isinstance(args[1], str) and args[1]:
+            return args[1]
+        cause = (getattr(cause, 'inner_exception', None)
+                 or getattr(cause, 'orig', None)
+                 or cause.__cause__ or cause.__context__)
+        if cause is None:
+            break
+    return _first_line(error)
 
 
 def _first_line(error) -> str:
