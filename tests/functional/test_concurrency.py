@@ -1,0 +1,188 @@
+"""Several nodes running `mistral-actions` at the same moment against one
+Mistral on MariaDB, as a configuration tool does on every node at once.
+
+Each writer is the real command in a process of its own; a start gate
+holds them after their imports so that they snapshot, plan and write
+within milliseconds of each other: the races happen every round, and
+the retries they cause are counted (the tool logs them at INFO).
+"""
+
+import collections
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mistral_actions.tool import discovery
+from tests.harness.clients import TIMEOUT, Tool
+from tests.harness.registry_state import (
+    OUR_ACTIONS, OUR_SOURCES, assert_consistent, assert_exactly_registered,
+    register_partially, sql_state)
+
+WRITERS = 4
+ROUNDS = 3
+
+# The console script's main(), started once its imports are done and the
+# gate opens (a line on stdin); retries go to the file named first.
+GATE = '''
+import logging
+import sys
+import warnings
+
+with warnings.catch_warnings():  # silenced by the command itself too
+    warnings.simplefilter('ignore')
+    import keystoneauth1.loading  # noqa: F401 - what the backends import
+    import mistral.config  # noqa: F401
+    import mistral.db.v2.api  # noqa: F401
+    import mistralclient.api.v2.client  # noqa: F401
+from mistral_actions.tool import operations, shell
+
+retries, *argv = sys.argv[1:]
+log = logging.getLogger(operations.__name__)
+log.setLevel(logging.INFO)
+log.propagate = False
+log.addHandler(logging.FileHandler(retries))
+print('ready', flush=True)
+sys.stdin.readline()
+sys.exit(shell.main(argv))
+'''
+
+
+@pytest.fixture(scope='module')
+def specs():
+    return discovery.discover()
+
+
+@pytest.fixture(params=['db', 'api'])
+def tool(request, distributed_mistral):
+    tool = Tool(distributed_mistral, request.param)
+    tool('clear')
+    yield tool
+    tool('clear')
+
+
+class Race:
+    """Commands started together; their results and their retries."""
+
+    def __init__(self, tool, workdir, commands):
+        self.tool = tool
+        self.workdir = workdir
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.commands = commands
+        self.results = []
+
+    def run(self):
+        processes = []
+        try:
+            for index, args in enumerate(self.commands):
+                argv = [sys.executable, '-c', GATE, self._retries(index),
+                        *self.tool.argv()[1:], *args]
+                processes.append(subprocess.Popen(
+                    [str(arg) for arg in argv], env=self.tool.env(),
+                    text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE))
+            for process in processes:
+                assert process.stdout.readline() == 'ready\n', \
+                    process.communicate(timeout=TIMEOUT)
+            for process in processes:
+                process.stdin.write('go\n')
+                process.stdin.flush()  # communicate() closes it
+            for process, args in zip(processes, self.commands):
+                stdout, stderr = process.communicate(timeout=TIMEOUT)
+                self.results.append((args, process.returncode, stdout,
+                                     stderr))
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        return self
+
+    def _retries(self, index):
+        return self.workdir / ('retries-%d.log' % index)
+
+    def assert_all_succeeded(self):
+        for args, code, stdout, stderr in self.results:
+            assert (code, stderr) == (0, ''), (args, stderr, stdout)
+
+    @property
+    def retries(self) -> int:
+        return sum(len(self._retries(i).read_text().splitlines())
+                   for i in range(len(self.commands)))
+
+    def reports(self):
+        """Each writer's rows: action -> result."""
+        return [{row['Action']: row['Result'] for row in json.loads(stdout)}
+                for _, _, stdout, _ in self.results]
+
+
+def register_together(tool, workdir, writers=WRITERS):
+    race = Race(tool, workdir, [('register', '--include-unsafe', '-f',
+                                 'json')] * writers).run()
+    race.assert_all_succeeded()
+    return race
+
+
+def assert_reports_agree(race, specs, missing):
+    """Every writer accounts for every action; no action was created twice;
+    with one transaction per writer (db), the reports are exact."""
+    created = collections.Counter()
+    for report in race.reports():
+        assert set(report) == {spec.name for spec in specs}
+        assert set(report.values()) <= {'created', 'unchanged'}, report
+        created.update(name for name, result in report.items()
+                       if result == 'created')
+    assert max(created.values(), default=0) <= 1, created
+    if race.tool.backend == 'db':
+        assert set(created) == set(missing)
+
+
+def test_simultaneous_registers_from_a_clean_state(tool, specs, tmp_path):
+    retries = 0
+    for round_number in range(ROUNDS):
+        tool('clear')
+        race = register_together(tool, tmp_path / str(round_number))
+        assert_exactly_registered(tool.mistral, specs)
+        assert_reports_agree(race, specs, {spec.name for spec in specs})
+        retries += race.retries
+    # Otherwise the writers never met and this test proved nothing.
+    assert retries > 0
+
+
+def test_simultaneous_registers_complete_a_partial_state(tool, specs,
+                                                         tmp_path):
+    retries = 0
+    for round_number in range(ROUNDS):
+        tool('clear')
+        present = register_partially(tool.mistral, specs, round_number)
+        race = register_together(tool, tmp_path / str(round_number))
+        assert_exactly_registered(tool.mistral, specs)
+        assert_reports_agree(race, specs, {spec.name for spec in specs
+                                           if spec.name not in present})
+        retries += race.retries
+    assert retries > 0
+
+
+def test_register_racing_clear_leaves_a_consistent_state(tool, specs,
+                                                         tmp_path):
+    """Writers that undo each other: each still ends well. With one
+    transaction each (db) the end state is all or nothing; over the API
+    it may be anything in between, but never broken."""
+    for round_number in range(ROUNDS):
+        tool('register', '--include-unsafe')
+        race = Race(tool, tmp_path / str(round_number), [
+            ('register', '--include-unsafe'), ('clear',)] * 2).run()
+        race.assert_all_succeeded()
+        assert_consistent(tool.mistral)
+        sources, actions = sql_state(tool.mistral)
+        ours = [row for row in sources if row[1].startswith(OUR_SOURCES)]
+        if tool.backend == 'db' and ours:
+            assert_exactly_registered(tool.mistral, specs)
+        elif tool.backend == 'db':
+            assert not [row for row in actions
+                        if row[1].startswith(OUR_ACTIONS)]
+        # Whatever the race left, one more register completes it.
+        tool('register', '--include-unsafe')
+        assert_exactly_registered(tool.mistral, specs)
+        tool('clear')
