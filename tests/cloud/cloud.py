@@ -232,9 +232,11 @@ class Cloud:
             self._parallel(self._setup_step, self.services)
             self.timings['setup'] = time.monotonic() - begin
             started = time.monotonic()
-            for service in self.services[1:]:
+            others = [service for service in self.services
+                      if service is not self.keystone_service]
+            for service in others:
                 service.start()
-            self._parallel(self._wait_ready, self.services[1:])
+            self._parallel(self._wait_ready, others)
             self._create_test_resources()
             self.timings['start'] = time.monotonic() - started
         except BaseException:
@@ -301,14 +303,21 @@ class Cloud:
         self._vhost = self.name
 
     def _parallel(self, function, items=None):
+        """function(item) for each item (default: each service) in threads.
+
+        Raises the first failure once all have finished. When interrupted,
+        returns at once, so that `stop()` ends what the threads wait for.
+        """
         items = self.services if items is None else items
-        with concurrent.futures.ThreadPoolExecutor(len(items)) as pool:
+        pool = concurrent.futures.ThreadPoolExecutor(len(items))
+        try:
             futures = [pool.submit(function, item) for item in items]
-            # The first failure, after all finished: nothing left running.
             for future in futures:
                 future.exception()
-            for future in futures:
-                future.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for future in futures:
+            future.result()
 
     def _create_test_resources(self):
         self.flavor_id = self.nova().flavors.create(
@@ -327,8 +336,7 @@ class Cloud:
         env = {key: value for key, value in os.environ.items()
                if not key.startswith('OS_')}
         env['PATH'] = os.pathsep.join(
-            [self.bin_directory, BIN,
-             env.get('PATH', '')])
+            [self.bin_directory, BIN, env.get('PATH', '')])
         env['PYTHONPATH'] = os.pathsep.join(
             filter(None, [PROJECT_ROOT, env.get('PYTHONPATH')]))
         env.update(extra or {})

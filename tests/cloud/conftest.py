@@ -7,6 +7,7 @@ the cloud fails, its report lists where every service logs.
 """
 
 import os
+import signal
 
 import pytest
 
@@ -24,6 +25,7 @@ def cloud(tmp_path_factory):
             pytest.fail('MA_REQUIRE_SERVICES=1 but ' + missing,
                         pytrace=False)
         pytest.skip('no cloud: ' + missing)
+    _tear_down_on_sigterm()
     started = Cloud(tmp_path_factory.mktemp('cloud'),
                     debug=os.environ.get('MA_CLOUD_DEBUG') == '1')
     try:
@@ -36,6 +38,13 @@ def cloud(tmp_path_factory):
                   started.rss_bytes() / 2 ** 20, started.log_directory))
     yield started
     started.stop()
+
+
+def _tear_down_on_sigterm():
+    """A run killed with SIGTERM (a CI timeout) stops like one interrupted
+    with Ctrl-C: pytest then still tears the cloud down."""
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
 
 
 @pytest.hookimpl(hookwrapper=True)

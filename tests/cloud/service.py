@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import time
 
 from tests.harness.process import Process, ServerError, tail, wait_until
 
@@ -73,8 +74,10 @@ class Service:
     def run(self, *argv, timeout=600, env=None):
         """Run a setup command; its output goes to `<name>-setup.log`."""
         log_path = self.cloud.log_path(self.name + '-setup')
+        begin = time.monotonic()
         with open(log_path, 'ab') as log:
-            log.write(('$ %s\n' % ' '.join(map(str, argv))).encode())
+            log.write(('%s $ %s\n' % (time.strftime('%H:%M:%S'), ' '.join(
+                map(str, argv)))).encode())
             log.flush()
             try:
                 completed = subprocess.run(
@@ -86,6 +89,8 @@ class Service:
                                   '(log: %s)\n%s' % (
                                       self.name, argv[0], timeout, log_path,
                                       tail(log_path))) from None
+        with open(log_path, 'ab') as log:
+            log.write(b'(%.1f s)\n' % (time.monotonic() - begin))
         if completed.returncode:
             raise ServerError('%s setup: %s exited with %s (log: %s)\n%s' % (
                 self.name, ' '.join(map(str, argv[:3])),
