@@ -1,0 +1,84 @@
+"""A canned HTTP server standing in for a service that only has to say no.
+
+Functional tests have no keystone; to see what the tool prints when keystone
+rejects credentials, a stub that answers its discovery document and a 401
+on /v3/auth/tokens is all it takes.
+"""
+
+import json
+import threading
+from http import server
+
+
+class HttpStub:
+    """Answers (method, path) from a table of (status, JSON body); 404 for
+    anything else. A body may hold ``{url}``, replaced by the stub's URL.
+
+    Attributes: url (``http://127.0.0.1:PORT``), requests (every (method,
+    path) received, in order).
+    """
+
+    def __init__(self, routes):
+        self.routes = dict(routes)
+        self.requests = []
+        self._server = server.ThreadingHTTPServer(('127.0.0.1', 0),
+                                                  self._handler())
+        self._server.daemon_threads = True
+        self.url = 'http://127.0.0.1:%d' % self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        daemon=True)
+
+    def _handler(self):
+        stub = self
+
+        class Handler(server.BaseHTTPRequestHandler):
+            def answer(self):
+                self.rfile.read(int(self.headers.get('Content-Length') or 0))
+                path = self.path.split('?', 1)[0].rstrip('/')
+                stub.requests.append((self.command, path))
+                status, body = stub.routes.get(
+                    (self.command, path), (404, {'error': 'not found'}))
+                data = json.dumps(body).replace('{url}', stub.url).encode()
+                self.send_response(status)
+                self.send_header('Content-Type', 'application/json')
+                self.send_header('Content-Length', str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = answer
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+def keystone_refusing_everyone():
+    """A keystone v3 that is found (discovery) but rejects every login."""
+    return HttpStub({
+        ('GET', '/v3'): (200, {'version': {
+            'id': 'v3.14', 'status': 'stable',
+            'updated': '2020-04-07T00:00:00Z',
+            'links': [{'rel': 'self', 'href': '{url}/v3/'}],
+            'media-types': [{
+                'base': 'application/json',
+                'type': 'application/vnd.openstack.identity-v3+json'}]}}),
+        ('POST', '/v3/auth/tokens'): (401, {'error': {
+            'code': 401, 'title': 'Unauthorized',
+            'message': 'The request you have made requires '
+                       'authentication.'}}),
+    })
