@@ -57,11 +57,11 @@ def run_example(mistral, relative_path, workflow, workflow_input,
     return execution, json.loads(execution.output), seconds
 
 
-def run_action(mistral, name, **params):
+def run_action(mistral, action, **params):
     """Run one action synchronously, as `mistral run-action` does, with the
     real keystone context; (state, output)."""
     execution = mistral.client().action_executions.create(
-        name, params, save_result=True, run_sync=True)
+        action, params, save_result=True, run_sync=True)
     return execution.state, json.loads(execution.output)
 
 
