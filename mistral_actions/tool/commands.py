@@ -23,6 +23,23 @@ DONE = {planning.CREATE: 'created', planning.UPDATE: 'updated',
 EXIT_CHANGES = 2
 
 
+class _OwnEpilog:
+    """cliff would read the file list of every installed distribution (a
+    good part of a start-up) to add "provided by the ... plugin" under a
+    command from another distribution than the app's; ours never are."""
+
+    def get_epilog(self):
+        return self._epilog or ''
+
+
+class _Lister(_OwnEpilog, lister.Lister):
+    pass
+
+
+class _Command(_OwnEpilog, command.Command):
+    pass
+
+
 def report(plan, applied=True):
     """Rows of (action, result, detail), one per action."""
     rows = [(step.name, DONE.get(step.verdict, step.verdict) if applied
@@ -30,16 +47,16 @@ def report(plan, applied=True):
     return ('Action', 'Result', 'Detail'), rows
 
 
-class Discover(lister.Lister):
+class Discover(_Lister):
     """List the actions found in the installed mistral_actions package."""
 
     def take_action(self, parsed_args):
         return ('Name', 'Description', 'Input'), [
             (spec.name, spec.summary, spec.input)
-            for spec in discovery.discover()]
+            for spec in discovery.discover_cached()]
 
 
-class _Registering(lister.Lister):
+class _Registering(_Lister):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
@@ -57,7 +74,7 @@ class _Registering(lister.Lister):
 
     def plan(self, parsed_args, dry_run):
         return operations.register(
-            self.app.registry(), discovery.discover(),
+            self.app.registry(), discovery.discover_cached(),
             override=parsed_args.override,
             include_unsafe=parsed_args.include_unsafe,
             prune=parsed_args.prune, dry_run=dry_run)
@@ -98,7 +115,7 @@ class Plan(_Registering):
         return code or (EXIT_CHANGES if self.changes else 0)
 
 
-class Unregister(lister.Lister):
+class Unregister(_Lister):
     """Remove registered actions (and code sources no action uses)."""
 
     def get_parser(self, prog_name):
@@ -113,14 +130,14 @@ class Unregister(lister.Lister):
                                             parsed_args.names))
 
 
-class Clear(lister.Lister):
+class Clear(_Lister):
     """Remove every int32bit action and our code sources, nothing else."""
 
     def take_action(self, parsed_args):
         return report(operations.clear(self.app.registry()))
 
 
-class ActionList(lister.Lister):
+class ActionList(_Lister):
     """List the int32bit actions Mistral holds, as Mistral describes them."""
 
     def take_action(self, parsed_args):
@@ -129,15 +146,15 @@ class ActionList(lister.Lister):
             for action in operations.registered_actions(self.app.registry())]
 
 
-class MarkdownDump(command.Command):
+class MarkdownDump(_Command):
     """Print the Markdown catalog of discovered actions."""
 
     def take_action(self, parsed_args):
-        self.app.stdout.write(catalog.render_markdown(discovery.discover()))
+        self.app.stdout.write(catalog.render_markdown(discovery.discover_cached()))
         return 0
 
 
-class BashCompletion(command.Command):
+class BashCompletion(_Command):
     """Print a bash completion script: eval "$(mistral-actions bash-completion)"."""
 
     def take_action(self, parsed_args):

@@ -3,15 +3,24 @@
 A class is exported when ``__export__ = True`` stands in its own body (not
 inherited), it is defined in the module being walked and it subclasses
 ``mistral_lib.actions.Action``. The tool's own package is never walked.
+
+Importing the modules (and mistral_lib with them) is most of a command's
+start-up, so commands use :func:`discover_cached`: the result is kept until
+a file of the package or an installed distribution changes.
 """
 
+import contextlib
+import dataclasses
+import hashlib
 import importlib
+import importlib.util
 import inspect
+import json
+import os
 import pkgutil
 import re
-
-from mistral_lib import actions as ml_actions
-from mistral_lib.utils import inspect_utils
+import sys
+import tempfile
 
 import mistral_actions
 from mistral_actions.tool import specs
@@ -40,6 +49,7 @@ def action_name(module_name: str, class_name: str,
 
 
 def is_exported(cls, module) -> bool:
+    from mistral_lib import actions as ml_actions
     return (inspect.isclass(cls)
             and cls.__dict__.get('__export__') is True
             and cls.__module__ == module.__name__
@@ -66,6 +76,8 @@ def read_module(module) -> specs.ModuleSpec:
 
 def discover(package_name: str = 'mistral_actions') -> list:
     """Every exported action of the package, sorted by name."""
+    # Only here: commands that do not discover start without mistral_lib.
+    from mistral_lib.utils import inspect_utils
     found = []
     for module_name in iter_module_names(package_name):
         module = importlib.import_module(module_name)
@@ -85,3 +97,91 @@ def discover(package_name: str = 'mistral_actions') -> list:
                 unsafe=name in UNSAFE_ACTIONS,
             ))
     return sorted(found, key=lambda spec: spec.name)
+
+
+def discover_cached(package_name: str = 'mistral_actions',
+                    cache_dir=None) -> list:
+    """:func:`discover`, or what it gave last time when nothing it depends
+    on changed since: the package's files, the folders on sys.path (a
+    distribution installed, upgraded or removed changes its folder), the
+    Python and this module. The way stevedore keeps entry points."""
+    cache_dir = cache_dir or _cache_dir()
+    path = os.path.join(cache_dir, 'discovery-%s.json' % package_name)
+    key = _cache_key(package_name)
+    try:
+        with open(path, encoding='utf-8') as cache:
+            cached = json.load(cache)
+        if cached['key'] == key:
+            return _specs_from_json(cached)
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = discover(package_name)
+    if key:
+        _write_cache(cache_dir, path, {
+            'key': key,
+            'modules': {spec.module.name: dataclasses.asdict(spec.module)
+                        for spec in found},
+            'actions': [dict(dataclasses.asdict(spec),
+                             module=spec.module.name) for spec in found]})
+    return found
+
+
+def _cache_dir() -> str:
+    base = os.environ.get('XDG_CACHE_HOME') or os.path.join(
+        os.path.expanduser('~'), '.cache')
+    return os.path.join(base, 'mistral-actions')
+
+
+def _cache_key(package_name) -> str:
+    """A digest of everything discovery depends on; '' when the package
+    cannot be found without importing it (then nothing is cached)."""
+    try:
+        found = importlib.util.find_spec(package_name)
+    except (ImportError, ValueError):
+        return ''
+    if found is None or not found.submodule_search_locations:
+        return ''
+    digest = hashlib.sha256(repr((sys.version, package_name)).encode())
+    folders = list(found.submodule_search_locations)
+    files = [os.path.abspath(__file__), os.path.abspath(specs.__file__)]
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            files.extend(os.path.join(root, name) for name in sorted(names)
+                         if name.endswith('.py'))
+    # The current folder ('' on sys.path) changes all the time and holds
+    # no distributions: its name is enough.
+    for path in files + [entry for entry in sys.path if entry]:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            stat = None
+        digest.update(repr((path, stat and (stat.st_size, stat.st_mtime_ns))
+                           ).encode())
+    digest.update(repr(os.getcwd() if '' in sys.path else '').encode())
+    return digest.hexdigest()
+
+
+def _specs_from_json(cached) -> list:
+    modules = {name: specs.ModuleSpec(**module)
+               for name, module in cached['modules'].items()}
+    return [specs.ActionSpec(**dict(action,
+                                    module=modules[action['module']]))
+            for action in cached['actions']]
+
+
+def _write_cache(cache_dir, path, data):
+    """Best effort, atomic: a reader never sees half a file."""
+    try:
+        os.makedirs(cache_dir, exist_ok=True)
+        temporary = tempfile.NamedTemporaryFile(
+            'w', dir=cache_dir, suffix='.tmp', delete=False, encoding='utf-8')
+    except OSError:
+        return
+    try:
+        with temporary:
+            json.dump(data, temporary)
+        os.replace(temporary.name, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary.name)

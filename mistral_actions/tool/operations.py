@@ -12,7 +12,6 @@ import time
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import plan as planning
-from mistral_actions.tool import validation
 
 ATTEMPTS = 8
 
@@ -46,6 +45,7 @@ def register(registry, specs, override=False, include_unsafe=False,
              prune=False, dry_run=False) -> planning.Plan:
     """Validate, then put the discovered actions into Mistral; return what
     was done. Any validation problem stops everything before a write."""
+    from mistral_actions.tool import validation  # imports mistral_lib
     wanted = [spec for spec in specs if include_unsafe or not spec.unsafe]
     problems = validation.validate(wanted)
     if problems:

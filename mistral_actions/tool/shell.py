@@ -16,6 +16,10 @@ import mistral_actions
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry as registries
 
+#: Commands that never talk to Mistral: they skip keystoneauth's options,
+#: whose plugin loading is a good part of a start-up.
+OFFLINE_COMMANDS = frozenset({'discover', 'markdown-dump'})
+
 DESCRIPTION = """Ship the int32bit actions to OpenStack Mistral 23: discover
 them, register them as code sources and dynamic actions (no Mistral restart),
 list, unregister or clear them."""
@@ -63,15 +67,20 @@ class MistralActionsApp(app.App):
             '--os-cloud', metavar='NAME',
             default=os.environ.get('OS_CLOUD'),
             help='cloud in clouds.yaml to authenticate with (env OS_CLOUD)')
-        from keystoneauth1 import loading
-        loading.register_auth_argparse_arguments(parser, self._argv,
-                                                 default='password')
-        loading.register_session_argparse_arguments(parser)
+        if self._talks_to_mistral():
+            from keystoneauth1 import loading
+            loading.register_auth_argparse_arguments(parser, self._argv,
+                                                     default='password')
+            loading.register_session_argparse_arguments(parser)
         parser.add_argument(
             '--os-interface', metavar='INTERFACE',
             default=os.environ.get('OS_INTERFACE', 'public'),
             help='endpoint interface in the catalog (env OS_INTERFACE)')
         return parser
+
+    def _talks_to_mistral(self) -> bool:
+        return not OFFLINE_COMMANDS.intersection(self._argv) or any(
+            arg.startswith('--os-') for arg in self._argv)
 
     def registry(self):
         """The registry backend the global options ask for (opened once)."""
