@@ -16,8 +16,7 @@ import mistral_actions
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry as registries
 
-#: Commands that never talk to Mistral: they skip keystoneauth's options,
-#: whose plugin loading is a good part of a start-up.
+#: Commands that never talk to Mistral: no keystoneauth options for them.
 OFFLINE_COMMANDS = frozenset({'discover', 'markdown-dump'})
 
 DESCRIPTION = """Ship the int32bit actions to OpenStack Mistral 23: discover
@@ -67,7 +66,7 @@ class MistralActionsApp(app.App):
             '--os-cloud', metavar='NAME',
             default=os.environ.get('OS_CLOUD'),
             help='cloud in clouds.yaml to authenticate with (env OS_CLOUD)')
-        if self._talks_to_mistral():
+        if self._needs_keystone():
             from keystoneauth1 import loading
             loading.register_auth_argparse_arguments(parser, self._argv,
                                                      default='password')
@@ -78,7 +77,10 @@ class MistralActionsApp(app.App):
             help='endpoint interface in the catalog (env OS_INTERFACE)')
         return parser
 
-    def _talks_to_mistral(self) -> bool:
+    def _needs_keystone(self) -> bool:
+        """Whether keystoneauth's options can be of use: not for commands
+        that never talk to Mistral (loading its plugins is a good part of
+        their start-up)."""
         return not OFFLINE_COMMANDS.intersection(self._argv) or any(
             arg.startswith('--os-') for arg in self._argv)
 

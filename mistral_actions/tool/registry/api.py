@@ -8,6 +8,7 @@ for removals), so an interruption leaves a state that a rerun completes.
 """
 
 import contextlib
+from concurrent import futures
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry
@@ -15,6 +16,9 @@ from mistral_actions.tool.plan import PUBLIC
 
 NAMESPACE = ''
 TIMEOUT = 60  # seconds per HTTP request: never hang a configuration run
+#: Requests in flight at once while writing: Mistral's API serves them in
+#: parallel, and one at a time a catalog costs a round trip per object.
+PARALLEL_REQUESTS = 8
 
 FORBIDDEN_HINT = (
     'Mistral refused (HTTP 403): creating, changing or deleting code '
@@ -47,7 +51,7 @@ class RestRegistry:
         sources = [registry.CodeSource(
             name=row.name, content=row.content, version=row.version,
             scope=row.scope, id=row.id, updated_at=row.updated_at or '')
-            for row in self.client.code_sources.list()
+            for row in _every_row(self.client.code_sources)
             if (getattr(row, 'namespace', '') or '') == NAMESPACE]
         # Every action Mistral resolves, whatever its provider, minus the
         # dynamic ones listed before AND after it: a dynamic action another
@@ -66,30 +70,33 @@ class RestRegistry:
             name=row.name, class_name=row.class_name,
             code_source_name=row.code_source_name, scope=row.scope,
             id=row.id, updated_at=row.updated_at or '')
-            for row in self.client.dynamic_actions.list()
+            for row in _every_row(self.client.dynamic_actions)
             if (getattr(row, 'namespace', '') or '') == NAMESPACE]
 
     def apply(self, plan):
+        """The writes in phases: code sources before the actions that point
+        at them, actions removed before their code sources. Within a phase
+        the requests go out several at a time."""
         sources, actions = self.client.code_sources, \
             self.client.dynamic_actions
-        for module in plan.create_sources:
-            sources.create(module.name, module.content, namespace=NAMESPACE,
-                           scope=PUBLIC)
-        for module in plan.update_sources:
-            # Always pass scope: the client's default would make it private.
-            sources.update(module.name, module.content, namespace=NAMESPACE,
-                           scope=PUBLIC)
-        for spec in plan.create_actions:
-            actions.create(spec.name, spec.class_name, spec.code_source_name,
-                           scope=PUBLIC, namespace=NAMESPACE)
-        for spec in plan.update_actions:
-            actions.update(spec.name, class_name=spec.class_name,
-                           code_source=spec.code_source_name, scope=PUBLIC,
-                           namespace=NAMESPACE)
-        for name in plan.delete_actions:
-            actions.delete(name, namespace=NAMESPACE)
-        for name in plan.delete_sources:
-            sources.delete(name, namespace=NAMESPACE)
+        _in_parallel(lambda module: sources.create(
+            module.name, module.content, namespace=NAMESPACE, scope=PUBLIC),
+            plan.create_sources)
+        # Always pass scope: the client's default would make it private.
+        _in_parallel(lambda module: sources.update(
+            module.name, module.content, namespace=NAMESPACE, scope=PUBLIC),
+            plan.update_sources)
+        _in_parallel(lambda spec: actions.create(
+            spec.name, spec.class_name, spec.code_source_name, scope=PUBLIC,
+            namespace=NAMESPACE), plan.create_actions)
+        _in_parallel(lambda spec: actions.update(
+            spec.name, class_name=spec.class_name,
+            code_source=spec.code_source_name, scope=PUBLIC,
+            namespace=NAMESPACE), plan.update_actions)
+        _in_parallel(lambda name: actions.delete(name, namespace=NAMESPACE),
+                     plan.delete_actions)
+        _in_parallel(lambda name: sources.delete(name, namespace=NAMESPACE),
+                     plan.delete_sources)
 
     def describe_actions(self, prefix):
         with self.session():
@@ -126,6 +133,37 @@ class RestRegistry:
         except ks_exc.ClientException as error:
             raise errors.RegistryError('request to %s failed: %s' % (
                 self.where, _reason(error))) from error
+
+
+def _every_row(manager) -> list:
+    """All rows of a listing, page after page: Mistral 23 returns at most
+    [api] max_limit rows (1,000 by default) per request, however many
+    there are, and goes on after the last row's id (marker)."""
+    rows = []
+    while True:
+        page = manager.list(marker=rows[-1].id if rows else '')
+        if not page:
+            return rows
+        rows.extend(page)
+
+
+def _in_parallel(write, items):
+    """write(item) for every item, PARALLEL_REQUESTS at a time; the first
+    failure cancels what has not started and is raised."""
+    if len(items) <= 1:
+        for item in items:
+            write(item)
+        return
+    with futures.ThreadPoolExecutor(min(PARALLEL_REQUESTS, len(items))) \
+            as pool:
+        pending = [pool.submit(write, item) for item in items]
+        done, _ = futures.wait(pending, return_when=futures.FIRST_EXCEPTION)
+        failed = [future for future in pending
+                  if future in done and future.exception()]
+        if failed:
+            for future in pending:
+                future.cancel()
+            raise failed[0].exception()
 
 
 def api_error(error):
