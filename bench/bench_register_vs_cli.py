@@ -1,0 +1,79 @@
+"""Registering the catalog: `mistral-actions register --include-unsafe`
+(each backend) against the same code sources and dynamic actions created
+with the `mistral` CLI, one call per object, as the README's manual way.
+
+Same local Mistral, state cleared before each way; both ways end with the
+same objects, checked each time.
+"""
+
+import common
+from mistral_actions.tool import discovery
+from tests.harness.registry_state import assert_exactly_registered
+
+NEEDS_SERVERS = True
+RUNS = 2
+TARGET = 15
+BACKENDS = ('db', 'api')
+
+
+def by_cli(mistral, specs):
+    """One `mistral` call per code source, then per dynamic action."""
+    env = common.clean_env(mistral)
+    modules = {spec.module.name: spec.module.path for spec in specs}
+    for name, path in sorted(modules.items()):
+        common.run([common.MISTRAL, 'code-source-create', name, path,
+                    '--public'], env)
+    for spec in specs:
+        common.run([common.MISTRAL, 'dynamic-action-create', spec.name,
+                    spec.class_name, spec.code_source_name, '--public'], env)
+
+
+def by_tool(mistral, backend):
+    common.tool(mistral, backend, 'register', '--include-unsafe')
+
+
+def measured(mistral, specs, register):
+    """Seconds of one way from a cleared state; checks what it left."""
+    common.clear(mistral)
+    elapsed = common.seconds(register)
+    assert_exactly_registered(mistral, specs)
+    return elapsed
+
+
+def main(servers, workdir, runs=None):
+    runs = runs or RUNS
+    specs = discovery.discover()
+    objects = len(specs) + len({spec.module.name for spec in specs})
+    lines = []
+    for label, mistral in servers:
+        ways = {'mistral-actions register (%s)' % backend:
+                (lambda b=backend: measured(
+                    mistral, specs, lambda: by_tool(mistral, b)))
+                for backend in BACKENDS}
+        ways['mistral CLI, one call per object'] = lambda: measured(
+            mistral, specs, lambda: by_cli(mistral, specs))
+        times = common.interleave(ways, runs)
+        common.clear(mistral)
+        cli = common.median(times.pop('mistral CLI, one call per object'))
+        common.heading('catalog: %d actions + %d code sources = %d objects, '
+                       '%s (median of %d)' % (
+                           len(specs), objects - len(specs), objects, label,
+                           runs))
+        rows = [('mistral CLI, one call per object', '%.2f s' % cli, '1x')]
+        for way, values in times.items():
+            rows.append((way, '%.2f s' % common.median(values),
+                         '%.1fx faster' % (cli / common.median(values))))
+        common.table(rows, ('way', 'median', 'vs CLI'))
+        for backend in BACKENDS:
+            ours = common.median(times['mistral-actions register (%s)'
+                                       % backend])
+            lines.append(
+                'register vs mistral CLI (%s, %s): %d objects in %.2f s vs '
+                '%.1f s with %d CLI calls: %s faster' % (
+                    backend, label, objects, ours, cli, objects,
+                    common.verdict(cli / ours, TARGET, at_least=True)))
+    return lines
+
+
+if __name__ == '__main__':
+    common.standalone(__import__(__name__))

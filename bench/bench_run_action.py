@@ -1,0 +1,98 @@
+"""Running an int32bit action against running Mistral's own `std.echo`.
+
+The fairest pair does the same work: an int32bit echo action registered
+by the tool (a generated module, as the scaling benchmark's) against
+`std.echo`, so the difference is what a dynamic action costs (Mistral reads
+and execs its code source on every run). `int32bit.system.exec` running
+`true` is timed too, as a catalog action. Measured through `mistral
+run-action` (what the README shows) and through the API alone (without
+the CLI's start-up, which otherwise dominates).
+"""
+
+import json
+
+import common
+
+NEEDS_SERVERS = True
+RUNS_CLI = 10
+RUNS_API = 30
+TARGET = 1.1
+ECHO = 'int32bit.generated.m0000.echo0'
+ACTIONS = {  # name -> (input, expected result)
+    'std.echo': ({'output': 'hi'}, 'hi'),
+    ECHO: ({'value': 'hi'}, 'hi'),
+    'int32bit.system.exec': ({'cmd': 'true'}, None),
+}
+
+
+def check(name, output):
+    """The run gave what the action gives, not just any answer."""
+    result = json.loads(output)['result']
+    expected = ACTIONS[name][1]
+    assert result == expected if expected else result['exit_code'] == 0, \
+        result
+
+
+def by_cli(mistral, name):
+    result = common.run([common.MISTRAL, 'run-action', name,
+                         json.dumps(ACTIONS[name][0])],
+                        common.clean_env(mistral))
+    check(name, result.stdout)
+
+
+def by_api(client, name):
+    execution = client.action_executions.create(name, ACTIONS[name][0])
+    assert execution.state == 'SUCCESS', execution.state_info
+    check(name, execution.output)
+
+
+def main(servers, workdir, runs=None):
+    package = common.generated_package(workdir / 'echo', 1, 1)
+    lines = []
+    for label, mistral in servers:
+        common.clear(mistral)
+        common.tool(mistral, 'api', 'register', '--include-unsafe',
+                    pythonpath=package)
+        client = mistral.client()
+        ways = {}
+        for name in ACTIONS:
+            by_cli(mistral, name)  # warm: modules loaded, caches filled
+            by_api(client, name)
+            ways['cli', name] = lambda n=name: common.seconds(
+                by_cli, mistral, n)
+        cli = common.interleave(ways, runs or RUNS_CLI)
+        api = common.interleave(
+            {('api', name): (lambda n=name: common.seconds(by_api, client, n))
+             for name in ACTIONS}, (runs or RUNS_CLI) * RUNS_API // RUNS_CLI)
+        common.clear(mistral)
+        times = {key: common.median(values)
+                 for key, values in {**cli, **api}.items()}
+        common.heading('run an action, %s (medians of %d CLI runs, %d API '
+                       'calls)' % (label, len(next(iter(cli.values()))),
+                                   len(next(iter(api.values()))))
+        common.table([(name, '%.3f s' % times['cli', name],
+                       '%.2fx' % (times['cli', name] /
+                                  times['cli', 'std.echo']),
+                       '%.1f ms' % (times['api', name] * 1000),
+                       '%.2fx' % (times['api', name] /
+                                  times['api', 'std.echo']))
+                      for name in ACTIONS],
+                     ('action', 'mistral run-action', 'vs std.echo',
+                      'API call', 'vs std.echo'))
+        lines.append(
+            'run-action (%s): %s (an int32bit echo, same work as std.echo) '
+            '%.2f s vs std.echo %.2f s through `mistral run-action`: %s; '
+            'through the API %.0f ms vs %.0f ms (%.2fx); int32bit.system.exec '
+            '`true` %.2fx' % (
+                label, ECHO, times['cli', ECHO], times['cli', 'std.echo'],
+                common.verdict(times['cli', ECHO] / times['cli', 'std.echo'],
+                               TARGET),
+                times['api', ECHO] * 1000, times['api', 'std.echo'] * 1000,
+                times['api', ECHO] / times['api', 'std.echo'],
+                times['cli', 'int32bit.system.exec'] /
+                times['cli', 'std.echo']))
+    return lines
+
+
+if __name__ == '__main__':
+    common.standalone(__import__(__name__))
