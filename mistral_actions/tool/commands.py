@@ -150,7 +150,8 @@ class MarkdownDump(_Command):
     """Print the Markdown catalog of discovered actions."""
 
     def take_action(self, parsed_args):
-        self.app.stdout.write(catalog.render_markdown(discovery.discover_cached()))
+        self.app.stdout.write(catalog.render_markdown(
+            discovery.discover_cached()))
         return 0
 
 

@@ -5,8 +5,9 @@ inherited), it is defined in the module being walked and it subclasses
 ``mistral_lib.actions.Action``. The tool's own package is never walked.
 
 Importing the modules (and mistral_lib with them) is most of a command's
-start-up, so commands use :func:`discover_cached`: the result is kept until
-a file of the package or an installed distribution changes.
+start-up, so commands use :func:`discover_cached` and
+:func:`validate_cached`: results are kept until a file of the package or an
+installed distribution changes.
 """
 
 import contextlib
@@ -106,15 +107,11 @@ def discover_cached(package_name: str = 'mistral_actions',
     distribution installed, upgraded or removed changes its folder), the
     Python and this module. The way stevedore keeps entry points."""
     cache_dir = cache_dir or _cache_dir()
-    path = os.path.join(cache_dir, 'discovery-%s.json' % package_name)
+    path = _cache_path(cache_dir, package_name)
     key = _cache_key(package_name)
-    try:
-        with open(path, encoding='utf-8') as cache:
-            cached = json.load(cache)
-        if cached['key'] == key:
-            return _specs_from_json(cached)
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    cached = _read_cache(path, key)
+    if cached is not None:
+        return _specs_from_json(cached)
     found = discover(package_name)
     if key:
         _write_cache(cache_dir, path, {
@@ -124,6 +121,46 @@ def discover_cached(package_name: str = 'mistral_actions',
             'actions': [dict(dataclasses.asdict(spec),
                              module=spec.module.name) for spec in found]})
     return found
+
+
+def validate_cached(specs, validate, package_name: str = 'mistral_actions',
+                    cache_dir=None) -> list:
+    """validate(specs): its problems. Not run again for specs found clean
+    before under the current key of the discovery cache: the same modules
+    in the same installation give the same answer."""
+    cache_dir = cache_dir or _cache_dir()
+    path = _cache_path(cache_dir, package_name)
+    cached = _read_cache(path, _cache_key(package_name))
+    if cached is None:
+        return validate(specs)
+    known = {spec.name: spec for spec in _specs_from_json(cached)}
+    clean = set(cached.get('clean', ()))
+    if all(spec.name in clean and known.get(spec.name) == spec
+           for spec in specs):
+        return []
+    problems = validate(specs)
+    found_clean = clean | {spec.name for spec in specs
+                           if not problems and known.get(spec.name) == spec}
+    if found_clean != clean:
+        cached['clean'] = sorted(found_clean)
+        _write_cache(cache_dir, path, cached)
+    return problems
+
+
+def _cache_path(cache_dir, package_name) -> str:
+    return os.path.join(cache_dir, 'discovery-%s.json' % package_name)
+
+
+def _read_cache(path, key):
+    """The cached data when it was written under this key, else None."""
+    if not key:
+        return None
+    try:
+        with open(path, encoding='utf-8') as cache:
+            cached = json.load(cache)
+        return cached if cached['key'] == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _cache_dir() -> str:

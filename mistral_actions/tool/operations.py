@@ -10,6 +10,7 @@ import logging
 import random
 import time
 
+from mistral_actions.tool import discovery
 from mistral_actions.tool import errors
 from mistral_actions.tool import plan as planning
 
@@ -41,13 +42,17 @@ def _planned_round(registry, make_plan, dry_run=False):
             time.sleep(random.uniform(0.05, 0.3) * attempt)
 
 
+def _validate(specs):
+    from mistral_actions.tool import validation  # imports mistral_lib
+    return validation.validate(specs)
+
+
 def register(registry, specs, override=False, include_unsafe=False,
              prune=False, dry_run=False) -> planning.Plan:
     """Validate, then put the discovered actions into Mistral; return what
     was done. Any validation problem stops everything before a write."""
-    from mistral_actions.tool import validation  # imports mistral_lib
     wanted = [spec for spec in specs if include_unsafe or not spec.unsafe]
-    problems = validation.validate(wanted)
+    problems = discovery.validate_cached(wanted, _validate)
     if problems:
         raise errors.PlanRefused(problems)
     return _planned_round(registry, lambda snapshot: planning.plan_register(

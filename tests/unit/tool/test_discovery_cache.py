@@ -1,6 +1,7 @@
 """discover_cached() gives what discover() gives, and forgets it as soon as
 a file it depends on changes."""
 
+import dataclasses
 import os
 import sys
 import uuid
@@ -75,3 +76,55 @@ def test_an_unwritable_cache_only_costs_time(package, tmp_path):
     blocker.write_text('')
     assert discovery.discover_cached(name, blocker / 'cache') == \
         discovery.discover(name)
+
+
+class Validations:
+    """A validate() that counts its calls and answers as told."""
+
+    def __init__(self, problems=()):
+        self.problems = list(problems)
+        self.calls = 0
+
+    def __call__(self, specs):
+        self.calls += 1
+        return self.problems
+
+
+def test_clean_specs_are_not_validated_again(package, tmp_path):
+    name, folder = package
+    cache = tmp_path / 'cache'
+    specs = discovery.discover_cached(name, cache)
+    validate = Validations()
+    assert discovery.validate_cached(specs, validate, name, cache) == []
+    assert discovery.validate_cached(specs, validate, name, cache) == []
+    assert validate.calls == 1
+
+    module = folder / 'greetings.py'
+    module.write_text(MODULE + '\n# changed\n')
+    del sys.modules[name + '.greetings']
+    specs = discovery.discover_cached(name, cache)
+    assert discovery.validate_cached(specs, validate, name, cache) == []
+    assert validate.calls == 2
+
+
+def test_problems_are_never_remembered(package, tmp_path):
+    name, _ = package
+    cache = tmp_path / 'cache'
+    specs = discovery.discover_cached(name, cache)
+    validate = Validations(['broken'])
+    for _ in range(2):
+        assert discovery.validate_cached(specs, validate, name, cache) == \
+            ['broken']
+    assert validate.calls == 2
+
+
+def test_specs_from_elsewhere_are_always_validated(package, tmp_path):
+    name, _ = package
+    cache = tmp_path / 'cache'
+    specs = discovery.discover_cached(name, cache)
+    validate = Validations()
+    discovery.validate_cached(specs, validate, name, cache)
+    other = [dataclasses.replace(specs[0], class_name='Other')]
+    discovery.validate_cached(other, validate, name, cache)
+    discovery.validate_cached(other, validate, name, cache)
+    assert validate.calls == 3
