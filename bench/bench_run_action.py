@@ -46,52 +46,53 @@ def by_api(client, name):
     check(name, execution.output)
 
 
+def measure(mistral, package, runs):
+    """(key -> median seconds, CLI runs, API calls); key: (way, action)."""
+    common.clear(mistral)
+    common.tool(mistral, 'api', 'register', '--include-unsafe',
+                pythonpath=package)
+    client = mistral.client()
+    for name in ACTIONS:  # warm: modules loaded, caches filled
+        by_cli(mistral, name)
+        by_api(client, name)
+    api_runs = runs * RUNS_API // RUNS_CLI
+    times = common.interleave(
+        {('cli', name): (lambda n=name: common.seconds(by_cli, mistral, n))
+         for name in ACTIONS}, runs)
+    times.update(common.interleave(
+        {('api', name): (lambda n=name: common.seconds(by_api, client, n))
+         for name in ACTIONS}, api_runs))
+    common.clear(mistral)
+    return ({key: common.median(values) for key, values in times.items()},
+            runs, api_runs)
+
+
+def report(label, times, runs, api_runs):
+    def ratio(way, name):
+        return times[way, name] / times[way, 'std.echo']
+    common.heading('run an action, %s (medians of %d CLI runs, %d API '
+                   'calls)' % (label, runs, api_runs))
+    common.table([(name, '%.3f s' % times['cli', name],
+                   '%.2fx' % ratio('cli', name),
+                   '%.1f ms' % (times['api', name] * 1000),
+                   '%.2fx' % ratio('api', name)) for name in ACTIONS],
+                 ('action', 'mistral run-action', 'vs std.echo', 'API call',
+                  'vs std.echo'))
+    return ('run-action (%s): %s (an int32bit echo, the same work as '
+            'std.echo) %.2f s vs std.echo %.2f s through `mistral '
+            'run-action`: %s; through the API %.0f ms vs %.0f ms (%.2fx); '
+            'int32bit.system.exec `true` %.2fx' % (
+                label, ECHO, times['cli', ECHO], times['cli', 'std.echo'],
+                common.verdict(ratio('cli', ECHO), TARGET),
+                times['api', ECHO] * 1000, times['api', 'std.echo'] * 1000,
+                ratio('api', ECHO), ratio('cli', 'int32bit.system.exec')))
+
+
 def main(servers, workdir, runs=None):
     package = common.generated_package(workdir / 'echo', 1, 1)
-    lines = []
-    for label, mistral in servers:
-        common.clear(mistral)
-        common.tool(mistral, 'api', 'register', '--include-unsafe',
-                    pythonpath=package)
-        client = mistral.client()
-        ways = {}
-        for name in ACTIONS:
-            by_cli(mistral, name)  # warm: modules loaded, caches filled
-            by_api(client, name)
-            ways['cli', name] = lambda n=name: common.seconds(
-                by_cli, mistral, n)
-        cli = common.interleave(ways, runs or RUNS_CLI)
-        api = common.interleave(
-            {('api', name): (lambda n=name: common.seconds(by_api, client, n))
-             for name in ACTIONS}, (runs or RUNS_CLI) * RUNS_API // RUNS_CLI)
-        common.clear(mistral)
-        times = {key: common.median(values)
-                 for key, values in {**cli, **api}.items()}
-        common.heading('run an action, %s (medians of %d CLI runs, %d API '
-                       'calls)' % (label, len(next(iter(cli.values()))),
-                                   len(next(iter(api.values()))))
-        common.table([(name, '%.3f s' % times['cli', name],
-                       '%.2fx' % (times['cli', name] /
-                                  times['cli', 'std.echo']),
-                       '%.1f ms' % (times['api', name] * 1000),
-                       '%.2fx' % (times['api', name] /
-                                  times['api', 'std.echo']))
-                      for name in ACTIONS],
-                     ('action', 'mistral run-action', 'vs std.echo',
-                      'API call', 'vs std.echo'))
-        lines.append(
-            'run-action (%s): %s (an int32bit echo, same work as std.echo) '
-            '%.2f s vs std.echo %.2f s through `mistral run-action`: %s; '
-            'through the API %.0f ms vs %.0f ms (%.2fx); int32bit.system.exec '
-            '`true` %.2fx' % (
-                label, ECHO, times['cli', ECHO], times['cli', 'std.echo'],
-                common.verdict(times['cli', ECHO] / times['cli', 'std.echo'],
-                               TARGET),
-                times['api', ECHO] * 1000, times['api', 'std.echo'] * 1000,
-                times['api', ECHO] / times['api', 'std.echo'],
-                times['cli', 'int32bit.system.exec'] /
-                times['cli', 'std.echo']))
-    return lines
+    common.warm(package)
+    return [report(label, *measure(mistral, package, runs or RUNS_CLI))
+            for label, mistral in servers]
 
 
 if __name__ == '__main__':

@@ -28,7 +28,7 @@ TOOL = BIN / 'mistral-actions'
 MISTRAL = BIN / 'mistral'
 TIMEOUT = 1800
 
-GENERATED_MODULE = '''"""Generated module {index} of the benchmarks: echo actions."""
+GENERATED_MODULE = '''"""Generated module {index} of the benchmarks."""
 
 from mistral_lib import actions
 {classes}'''
