@@ -69,7 +69,7 @@ def main(servers, workdir, runs=None):
                                        % backend])
             lines.append(
                 'register vs mistral CLI (%s, %s): %d objects in %.2f s vs '
-                '%.1f s with %d CLI calls: %s faster' % (
+                '%.1f s with %d CLI calls, faster by %s' % (
                     backend, label, objects, ours, cli, objects,
                     common.verdict(cli / ours, TARGET, at_least=True)))
     return lines

@@ -16,8 +16,14 @@ import mistral_actions
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry as registries
 
-#: Commands that never talk to Mistral: no keystoneauth options for them.
+#: Commands that never talk to Mistral.
 OFFLINE_COMMANDS = frozenset({'discover', 'markdown-dump'})
+#: What calls for keystoneauth's options: its variables or options (ours
+#: look alike), or help, which lists them.
+KEYSTONE_VARIABLES = ('OS_AUTH_URL', 'OS_AUTH_TYPE')
+KEYSTONE_OPTIONS = ('--os-', '--insecure', '--timeout')
+OWN_OPTIONS = ('--os-mistral-url', '--os-cloud', '--os-interface')
+HELP = frozenset({'-h', '--help', 'help', 'bash-completion', 'complete'})
 
 DESCRIPTION = """Ship the int32bit actions to OpenStack Mistral 23: discover
 them, register them as code sources and dynamic actions (no Mistral restart),
@@ -78,11 +84,16 @@ class MistralActionsApp(app.App):
         return parser
 
     def _needs_keystone(self) -> bool:
-        """Whether keystoneauth's options can be of use: not for commands
-        that never talk to Mistral (loading its plugins is a good part of
-        their start-up)."""
-        return not OFFLINE_COMMANDS.intersection(self._argv) or any(
-            arg.startswith('--os-') for arg in self._argv)
+        """Whether to offer keystoneauth's options: only when keystone can
+        be of use, or for help. Loading its plugins for them is a good part
+        of a start-up, and a Mistral without keystone needs none."""
+        argv = self._argv
+        if HELP.intersection(argv) or any(
+                arg.startswith(KEYSTONE_OPTIONS)
+                and not arg.startswith(OWN_OPTIONS) for arg in argv):
+            return True
+        return not OFFLINE_COMMANDS.intersection(argv) and any(
+            os.environ.get(name) for name in KEYSTONE_VARIABLES)
 
     def registry(self):
         """The registry backend the global options ask for (opened once)."""
