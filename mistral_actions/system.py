@@ -216,6 +216,9 @@ class Exec(actions.Action):
     """
 
     __export__ = True
+    #: Whoever may run it runs commands as the executor's OS user: only
+    #: registered on request, and then private to the registering project.
+    __unsafe__ = True
 
     def __init__(self, cmd):
         super().__init__()

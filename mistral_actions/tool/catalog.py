@@ -20,7 +20,8 @@ def render_markdown(specs) -> str:
     rows = ''.join(
         '| `%s` | %s%s | `%s` |\n' % (
             spec.name, _cell(spec.summary),
-            ' Registered only with `--include-unsafe`.' if spec.unsafe
+            ' Unsafe: registered only with `--include-unsafe`, private to '
+            'the registering project.' if spec.unsafe
             else '', _cell(spec.input))
         for spec in sorted(specs, key=lambda spec: spec.name))
     return HEADER + rows

@@ -1,7 +1,7 @@
-"""The ``mistral-actions`` subcommands: thin cliff classes over operations.
+"""The ``mistral-actions`` subcommands: thin cliff classes over the pipeline.
 
 Listings return ``(columns, rows)`` so cliff prints table, json, yaml, csv
-or value; the work itself lives in :mod:`mistral_actions.tool.operations`.
+or value; the work itself lives in :mod:`mistral_actions.tool.pipeline`.
 """
 
 import sys
@@ -11,7 +11,8 @@ from cliff import lister
 
 from mistral_actions.tool import catalog
 from mistral_actions.tool import discovery
-from mistral_actions.tool import operations
+from mistral_actions.tool import pipeline
+from mistral_actions.tool import ownership
 from mistral_actions.tool import plan as planning
 from mistral_actions.tool import specs
 
@@ -41,10 +42,20 @@ class _Command(_OwnEpilog, command.Command):
 
 
 def report(plan, applied=True):
-    """Rows of (action, result, detail), one per action."""
+    """Rows of (action, result, scope, detail), one per action."""
     rows = [(step.name, DONE.get(step.verdict, step.verdict) if applied
-             else step.verdict, step.reason) for step in plan.steps]
-    return ('Action', 'Result', 'Detail'), rows
+             else step.verdict, step.scope, step.reason)
+            for step in plan.steps]
+    return ('Action', 'Result', 'Scope', 'Detail'), rows
+
+
+def warn_public_unsafe(plan, requested):
+    """Say loudly what a public unsafe action gives to whom."""
+    names = plan.public_unsafe()
+    if names:
+        print(ownership.PUBLIC_UNSAFE_WARNING % (
+            ', '.join(names) + (' is' if len(names) == 1 else ' are'),
+            ownership.MAKE_PRIVATE_HINT[bool(requested)]), file=sys.stderr)
 
 
 class Discover(_Lister):
@@ -65,18 +76,25 @@ class _Registering(_Lister):
                  'source version goes up; Mistral uses it at once)')
         parser.add_argument(
             '--include-unsafe', action='store_true',
-            help='also register int32bit.system.exec, which runs commands '
-                 'on the Mistral executors')
+            help='also register the unsafe actions (int32bit.system.exec '
+                 'runs commands on the Mistral executors), private to the '
+                 'registering project: only its users can run them')
+        parser.add_argument(
+            '--public-unsafe', action='store_true',
+            help='register the unsafe actions PUBLIC: users of every '
+                 'project can then run commands on the executors (implies '
+                 '--include-unsafe; prints a warning)')
         parser.add_argument(
             '--prune', action='store_true',
             help='also remove our actions that are no longer discovered')
         return parser
 
     def plan(self, parsed_args, dry_run):
-        return operations.register(
+        return pipeline.register(
             self.app.registry(), discovery.discover_cached(),
             override=parsed_args.override,
             include_unsafe=parsed_args.include_unsafe,
+            public_unsafe=parsed_args.public_unsafe,
             prune=parsed_args.prune, dry_run=dry_run)
 
 
@@ -92,6 +110,7 @@ class Register(_Registering):
 
     def take_action(self, parsed_args):
         result = self.plan(parsed_args, parsed_args.dry_run)
+        warn_public_unsafe(result, parsed_args.public_unsafe)
         if any(s.verdict == planning.DIFFERENT for s in result.steps):
             print('Some registered actions differ from the package; '
                   'run `register --override` to update them.',
@@ -102,17 +121,20 @@ class Register(_Registering):
 class Plan(_Registering):
     """Show what `register` would do, writing nothing.
 
-    Exit code 0 when nothing would change, 2 when something would.
+    Exit code 2 when `register` with the same options would write, else 0;
+    findings it would leave alone (different, stale) say which option acts
+    on them.
     """
 
     def take_action(self, parsed_args):
         result = self.plan(parsed_args, dry_run=True)
-        self.changes = result.changes
+        warn_public_unsafe(result, parsed_args.public_unsafe)
+        self.writes = result.writes
         return report(result, applied=False)
 
     def run(self, parsed_args):
         code = super().run(parsed_args)
-        return code or (EXIT_CHANGES if self.changes else 0)
+        return code or (EXIT_CHANGES if self.writes else 0)
 
 
 class Unregister(_Lister):
@@ -126,7 +148,7 @@ class Unregister(_Lister):
         return parser
 
     def take_action(self, parsed_args):
-        return report(operations.unregister(self.app.registry(),
+        return report(pipeline.unregister(self.app.registry(),
                                             parsed_args.names))
 
 
@@ -134,7 +156,7 @@ class Clear(_Lister):
     """Remove every int32bit action and our code sources, nothing else."""
 
     def take_action(self, parsed_args):
-        return report(operations.clear(self.app.registry()))
+        return report(pipeline.clear(self.app.registry()))
 
 
 class ActionList(_Lister):
@@ -143,7 +165,7 @@ class ActionList(_Lister):
     def take_action(self, parsed_args):
         return ('Name', 'Description', 'Input'), [
             (action.name, specs.first_line(action.description), action.input)
-            for action in operations.registered_actions(self.app.registry())]
+            for action in pipeline.registered_actions(self.app.registry())]
 
 
 class MarkdownDump(_Command):

@@ -2,7 +2,8 @@
 
 A class is exported when ``__export__ = True`` stands in its own body (not
 inherited), it is defined in the module being walked and it subclasses
-``mistral_lib.actions.Action``. The tool's own package is never walked.
+``mistral_lib.actions.Action``; it is unsafe when ``__unsafe__ = True``
+stands there too. The tool's own package is never walked.
 
 Importing the modules (and mistral_lib with them) is most of a command's
 start-up, so commands use :func:`discover_cached` and
@@ -24,11 +25,8 @@ import sys
 import tempfile
 
 import mistral_actions
+from mistral_actions.tool import ownership
 from mistral_actions.tool import specs
-
-#: Actions that run arbitrary commands on Mistral's executors: registered
-#: only with ``--include-unsafe``.
-UNSAFE_ACTIONS = frozenset({'int32bit.system.exec'})
 
 _SKIPPED_PACKAGES = ('mistral_actions.tool',)
 
@@ -95,7 +93,7 @@ def discover(package_name: str = 'mistral_actions') -> list:
                 module=module_spec,
                 input=inspect_utils.get_arg_list_as_str(cls.__init__),
                 description=inspect_utils.get_docstring(cls) or '',
-                unsafe=name in UNSAFE_ACTIONS,
+                unsafe=ownership.is_unsafe_class(cls),
             ))
     return sorted(found, key=lambda spec: spec.name)
 

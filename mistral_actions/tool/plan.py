@@ -6,11 +6,7 @@ backends only carry it out. Nothing here talks to Mistral.
 
 import dataclasses
 
-import mistral_actions
-
-PUBLIC = 'public'
-OUR_CODE_SOURCE_PREFIX = 'mistral_actions.'
-OUR_ACTION_PREFIX = mistral_actions.PREFIX + '.'
+from mistral_actions.tool import ownership
 
 # What happens to one action.
 CREATE = 'create'
@@ -21,12 +17,6 @@ SKIP = 'skip'
 STALE = 'stale'  # registered by us, no longer discovered; --prune removes it
 REMOVE = 'remove'
 
-#: Verdicts that write to Mistral.
-WRITING = frozenset({CREATE, UPDATE, REMOVE})
-
-UNSAFE_REASON = ('runs commands on the Mistral executors; '
-                 'register it with --include-unsafe')
-
 
 @dataclasses.dataclass(frozen=True)
 class Step:
@@ -35,6 +25,7 @@ class Step:
     name: str
     verdict: str
     reason: str = ''
+    scope: str = ''  #: public or private, once done; '' when not there
 
 
 @dataclasses.dataclass
@@ -49,79 +40,91 @@ class Plan:
     delete_actions: list = dataclasses.field(default_factory=list)
     delete_sources: list = dataclasses.field(default_factory=list)
     problems: list = dataclasses.field(default_factory=list)
+    #: code source name / action name -> the scope to write it with
+    source_scopes: dict = dataclasses.field(default_factory=dict)
+    action_scopes: dict = dataclasses.field(default_factory=dict)
+    #: the unsafe actions among those planned for
+    unsafe_names: frozenset = frozenset()
 
     @property
     def writes(self) -> bool:
+        """Whether carrying it out writes anything to Mistral."""
         return any((self.create_sources, self.update_sources,
                     self.create_actions, self.update_actions,
                     self.delete_actions, self.delete_sources))
 
-    @property
-    def changes(self) -> bool:
-        """Whether the registry would differ after the command."""
-        return self.writes or any(
-            step.verdict in (DIFFERENT, STALE) for step in self.steps)
-
-    def verdict(self, name):
-        return next((s.verdict for s in self.steps if s.name == name), None)
+    def public_unsafe(self) -> list:
+        """Names of unsafe actions this plan leaves public."""
+        return sorted(step.name for step in self.steps
+                      if step.name in self.unsafe_names
+                      and step.scope == ownership.PUBLIC)
 
 
-def is_our_source(name) -> bool:
-    return name.startswith(OUR_CODE_SOURCE_PREFIX)
-
-
-def is_ours(action) -> bool:
-    """A registered dynamic action we own: our prefix, our code source."""
-    return (action.name.startswith(OUR_ACTION_PREFIX)
-            and is_our_source(action.code_source_name))
-
-
-def _source_differs(module, registered) -> str:
+def _source_differs(module, registered, scope) -> str:
     """Why the registered code source is not what we would write, or ''."""
     if registered.content != module.content:
         return 'its module %s differs from the registered code source ' \
                '(version %s)' % (module.name, registered.version)
-    if registered.scope != PUBLIC:
-        return 'code source %s is %s, not public' % (
-            module.name, registered.scope)
+    if registered.scope != scope:
+        return 'code source %s is %s, not %s' % (
+            module.name, registered.scope, scope)
     return ''
 
 
-def _action_differs(spec, registered) -> str:
+def _action_differs(spec, registered, scope) -> str:
     if registered.code_source_name != spec.code_source_name:
         return 'registered for code source %s' % registered.code_source_name
     if registered.class_name != spec.class_name:
         return 'registered for class %s' % registered.class_name
-    if registered.scope != PUBLIC:
-        return 'registered as %s, not public' % registered.scope
+    if registered.scope != scope:
+        return 'registered %s, to be %s: %s' % (
+            registered.scope, scope, ownership.exposure(scope))
     return ''
 
 
 def plan_register(specs, snapshot, override=False, include_unsafe=False,
-                  prune=False) -> Plan:
-    """What ``register`` does with these specs against this snapshot."""
-    plan = Plan()
-    wanted = [s for s in specs if include_unsafe or not s.unsafe]
+                  prune=False, public_unsafe=False) -> Plan:
+    """What ``register`` does with these specs against this snapshot.
+
+    An unsafe action is registered with ``include_unsafe`` (private) or
+    ``public_unsafe`` (public); once registered it is kept up to date like
+    any other, and made private again unless ``public_unsafe``.
+    """
+    include_unsafe = include_unsafe or public_unsafe
+    plan = Plan(unsafe_names=frozenset(s.name for s in specs if s.unsafe))
+    wanted = [s for s in specs if include_unsafe or not s.unsafe
+              or s.name in snapshot.actions]
     discovered = {spec.name for spec in specs}
+    for spec in wanted:
+        plan.action_scopes[spec.name] = ownership.action_scope(
+            spec, public_unsafe)
+    by_module = {}
+    for spec in wanted:
+        by_module.setdefault(spec.module.name, []).append(spec)
 
     # Code sources first: an action can only point at a current module.
     source_ready = {}  # module name -> whether its code source will match
-    for module in {spec.module.name: spec.module for spec in wanted}.values():
+    for module_specs in by_module.values():
+        module = module_specs[0].module
+        scope = ownership.source_scope(module_specs, public_unsafe)
+        plan.source_scopes[module.name] = scope
         registered = snapshot.code_sources.get(module.name)
         if registered is None:
             plan.create_sources.append(module)
             source_ready[module.name] = (True, '')
             continue
-        differs = _source_differs(module, registered)
+        differs = _source_differs(module, registered, scope)
         if differs and override:
             plan.update_sources.append(module)
         source_ready[module.name] = (not differs or override, differs)
 
     for spec in specs:
-        if spec not in wanted:
-            plan.steps.append(Step(spec.name, SKIP, UNSAFE_REASON))
-            continue
         registered = snapshot.actions.get(spec.name)
+        if spec not in wanted:
+            plan.steps.append(Step(spec.name, SKIP, 'not registered: it '
+                                   + ownership.UNSAFE_REASON))
+            continue
+        scope = plan.action_scopes[spec.name]
         ready, source_reason = source_ready[spec.module.name]
         if spec.name in snapshot.other_actions:
             plan.problems.append(
@@ -129,41 +132,44 @@ def plan_register(specs, snapshot, override=False, include_unsafe=False,
                 'another provider (built-in, plugin or ad-hoc); refusing to '
                 'shadow it' % spec.name)
             continue
-        if registered is not None and not is_ours(registered):
+        if registered is not None and not ownership.is_ours(registered):
             plan.problems.append(
                 '%s is already registered for code source %s, which '
                 'mistral-actions does not own; refusing to replace it' % (
                     spec.name, registered.code_source_name))
             continue
-        action_reason = _action_differs(spec, registered) if registered \
-            else ''
+        action_reason = _action_differs(spec, registered, scope) \
+            if registered else ''
         if registered is None and ready:
             plan.create_actions.append(spec)
-            plan.steps.append(Step(spec.name, CREATE, source_reason))
+            plan.steps.append(Step(spec.name, CREATE, source_reason, scope))
         elif registered is None:
             plan.steps.append(Step(
                 spec.name, DIFFERENT, 'new, but ' + source_reason))
         elif not source_reason and not action_reason:
-            plan.steps.append(Step(spec.name, UNCHANGED))
+            plan.steps.append(Step(spec.name, UNCHANGED, '', scope))
         elif not override:
-            plan.steps.append(Step(spec.name, DIFFERENT,
-                                   action_reason or source_reason))
+            plan.steps.append(Step(
+                spec.name, DIFFERENT, (action_reason or source_reason)
+                + '; register --override updates it', registered.scope))
         else:
             if action_reason:
                 plan.update_actions.append(spec)
             plan.steps.append(Step(spec.name, UPDATE,
-                                   action_reason or source_reason))
+                                   action_reason or source_reason, scope))
 
     # What we registered earlier and no longer discover.
     for name, registered in sorted(snapshot.actions.items()):
-        if name in discovered or not is_ours(registered):
+        if name in discovered or not ownership.is_ours(registered):
             continue
         if prune:
             plan.delete_actions.append(name)
-            plan.steps.append(Step(name, REMOVE, 'no longer discovered'))
+            plan.steps.append(Step(name, REMOVE, 'no longer discovered',
+                                   registered.scope))
         else:
             plan.steps.append(Step(name, STALE, 'no longer discovered; '
-                                   'register --prune removes it'))
+                                   'register --prune removes it',
+                                   registered.scope))
     if prune:
         plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
     plan.steps.sort(key=lambda step: step.name)
@@ -178,7 +184,7 @@ def _orphaned_sources(snapshot, plan) -> list:
                 for name, action in snapshot.actions.items()
                 if name not in plan.delete_actions)
     return sorted(name for name in snapshot.code_sources
-                  if is_our_source(name) and name not in keep)
+                  if ownership.is_our_source(name) and name not in keep)
 
 
 def plan_removal(snapshot, names) -> Plan:
@@ -192,13 +198,13 @@ def plan_removal(snapshot, names) -> Plan:
         registered = snapshot.actions.get(name)
         if registered is None:
             plan.problems.append('no action named %s is registered' % name)
-        elif not is_ours(registered):
+        elif not ownership.is_ours(registered):
             plan.problems.append(
                 '%s belongs to code source %s, not to mistral-actions; '
                 'refusing to remove it' % (name, registered.code_source_name))
         else:
             plan.delete_actions.append(name)
-            plan.steps.append(Step(name, REMOVE))
+            plan.steps.append(Step(name, REMOVE, scope=registered.scope))
     plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
     return plan
 
@@ -206,5 +212,5 @@ def plan_removal(snapshot, names) -> Plan:
 def plan_clear(snapshot) -> Plan:
     """Remove every action and code source of ours, nothing else."""
     names = sorted(name for name, action in snapshot.actions.items()
-                   if is_ours(action))
+                   if ownership.is_ours(action))
     return plan_removal(snapshot, names)

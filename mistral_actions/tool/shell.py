@@ -64,6 +64,12 @@ class MistralActionsApp(app.App):
             help='Mistral\'s config, for the db backend (default: %s)'
                  % registries.DEFAULT_CONFIG_FILE)
         parser.add_argument(
+            '--project-id', metavar='ID',
+            default=os.environ.get('MISTRAL_ACTIONS_PROJECT_ID'),
+            help='db backend with keystone on: the keystone project the '
+                 'backend acts for; private (unsafe) actions are registered '
+                 'for it (env MISTRAL_ACTIONS_PROJECT_ID)')
+        parser.add_argument(
             '--os-mistral-url', metavar='URL',
             default=os.environ.get('OS_MISTRAL_URL'),
             help='Mistral API URL, e.g. http://127.0.0.1:8989/v2; enough '

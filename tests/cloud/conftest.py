@@ -12,8 +12,10 @@ import signal
 import pytest
 
 from tests.cloud.cloud import Cloud, ServerError, unavailable
-# Fixtures built on the cloud: Mistral with keystone, a server, a volume.
-from tests.cloud.fixtures import cloud_mistral, server, volume  # noqa: F401
+# Fixtures built on the cloud: Mistral with keystone, a tenant's user, a
+# server, a volume.
+from tests.cloud.fixtures import (  # noqa: F401
+    cloud_mistral, other_member, server, volume)
 
 
 @pytest.fixture(scope='session')

@@ -1,6 +1,8 @@
 """Fixtures of the cloud tests beyond the cloud itself: Mistral with
-keystone, and a fresh server or volume per test, deleted afterwards."""
+keystone, a member of another project, and a fresh server or volume per
+test, deleted afterwards."""
 
+import secrets
 import uuid
 
 import pytest
@@ -16,6 +18,24 @@ def cloud_mistral(cloud, tmp_path_factory):
         cloud, tmp_path_factory.mktemp('cloud-mistral'))
     yield mistral
     mistral.stop()
+
+
+@pytest.fixture(scope='session')
+def other_member(cloud):
+    """keystoneauth password arguments of a user with only the `member`
+    role, in a project of its own: an ordinary tenant of the cloud."""
+    keystone = cloud.keystone()
+    suffix = uuid.uuid4().hex[:8]
+    project = keystone.projects.create('tenant-%s' % suffix, 'default')
+    password = secrets.token_hex(12)
+    user = keystone.users.create('member-%s' % suffix, domain='default',
+                                 default_project=project, password=password)
+    member = next(role for role in keystone.roles.list()
+                  if role.name == 'member')
+    keystone.roles.grant(member, user=user, project=project)
+    yield cloud.credentials(user.name, password, project.name)
+    keystone.users.delete(user)
+    keystone.projects.delete(project)
 
 
 @pytest.fixture

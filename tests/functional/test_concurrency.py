@@ -36,10 +36,10 @@ with warnings.catch_warnings():  # silenced by the command itself too
     import mistral.config  # noqa: F401
     import mistral.db.v2.api  # noqa: F401
     import mistralclient.api.v2.client  # noqa: F401
-from mistral_actions.tool import operations, shell
+from mistral_actions.tool import apply, shell
 
 retries, *argv = sys.argv[1:]
-log = logging.getLogger(operations.__name__)
+log = logging.getLogger(apply.__name__)
 log.setLevel(logging.INFO)
 log.propagate = False
 log.addHandler(logging.FileHandler(retries))

@@ -1,4 +1,5 @@
-"""`plan` answers by its exit code (0: nothing to do, 2: changes) and
+"""`plan` answers by its exit code (2: `register` with the same options
+would write, else 0) and
 `register --prune` removes what is no longer discovered, on a real Mistral.
 """
 
@@ -51,14 +52,18 @@ def changed(tmp_path_factory):
 
 def plan(tool, *args):
     """(exit code, action -> verdict) of `plan`."""
+    code, rows = plan_rows(tool, *args)
+    return code, {row['Action']: row['Result'] for row in rows}
+
+
+def plan_rows(tool, *args):
+    """(exit code, rows) of `plan`."""
     result = tool('plan', *args, '-f', 'json', check=False)
     assert result.returncode in (0, 2), result.stderr
-    return result.returncode, {row['Action']: row['Result']
-                               for row in json.loads(result.stdout)}
+    return result.returncode, json.loads(result.stdout)
 
 
-def test_plan_exits_0_when_nothing_would_change_and_2_otherwise(
-        tool, changed):
+def test_plan_exits_2_exactly_when_register_would_write(tool, changed):
     empty = rest_state(tool.mistral)
     code, verdicts = plan(tool, '--include-unsafe')
     assert code == 2
@@ -69,13 +74,17 @@ def test_plan_exits_0_when_nothing_would_change_and_2_otherwise(
     registered = rest_state(tool.mistral)
     code, verdicts = plan(tool, '--include-unsafe')
     assert (code, set(verdicts.values())) == (0, {'unchanged'})
-    code, verdicts = plan(tool)  # exec left out: nothing to do either
-    assert code == 0
-    assert verdicts['int32bit.system.exec'] == 'skip'
+    # exec registered earlier is kept (and checked) without the option.
+    code, verdicts = plan(tool)
+    assert (code, verdicts['int32bit.system.exec']) == (0, 'unchanged')
 
+    # A difference that register leaves alone without --override: exit 0,
+    # and the row names the option.
     changed_tool = tool.with_package(changed)
-    code, verdicts = plan(changed_tool, '--include-unsafe')
-    assert (code, verdicts['int32bit.system.exec']) == (2, 'different')
+    code, rows = plan_rows(changed_tool, '--include-unsafe')
+    row = {row['Action']: row for row in rows}['int32bit.system.exec']
+    assert (code, row['Result']) == (0, 'different')
+    assert '--override' in row['Detail']
     code, verdicts = plan(changed_tool, '--include-unsafe', '--override')
     assert (code, verdicts['int32bit.system.exec']) == (2, 'update')
     assert rest_state(tool.mistral) == registered
@@ -97,7 +106,11 @@ def test_prune_removes_only_what_is_no_longer_discovered(tool, with_extra):
         assert rows[EXTRA]['Result'] == 'stale'
         assert '--prune' in rows[EXTRA]['Detail']
         assert EXTRA in action_list(tool.mistral)
-        assert plan(tool, '--include-unsafe')[0] == 2
+        # register without --prune would not write: plan exits 0 ...
+        assert plan(tool, '--include-unsafe') == (0, dict(
+            plan(tool, '--include-unsafe')[1], **{EXTRA: 'stale'}))
+        # ... and 2 with --prune, which would remove it.
+        assert plan(tool, '--include-unsafe', '--prune')[0] == 2
 
         sources, actions = rest_state(tool.mistral)
         rows = {row['Action']: row['Result'] for row in tool.rows(

@@ -189,21 +189,25 @@ class _Mistral:
             })
         return env
 
-    def client(self, timeout=CLIENT_TIMEOUT):
-        """A python-mistralclient client of this server, every call bounded."""
+    def client(self, timeout=CLIENT_TIMEOUT, credentials=None):
+        """A python-mistralclient client of this server, every call bounded.
+
+        :param credentials: keystoneauth v3 password arguments of the user
+            to act as; the admin by default (keystone only).
+        """
         from mistralclient.api import client
         if not self.keystone:
             return client.client(mistral_url=self.url,
                                  session=_TimeoutSession(timeout))
         from keystoneauth1 import session
         from keystoneauth1.identity import v3
-        auth = v3.Password(
+        auth = v3.Password(**(credentials or dict(
             auth_url=self.keystone.auth_url,
             username=self.keystone.admin_user,
             password=self.keystone.admin_password,
             project_name=self.keystone.admin_project,
             user_domain_name=self.keystone.domain,
-            project_domain_name=self.keystone.domain)
+            project_domain_name=self.keystone.domain)))
         return client.client(
             mistral_url=self.url,
             session=session.Session(auth=auth, timeout=timeout))

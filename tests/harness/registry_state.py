@@ -91,12 +91,18 @@ def assert_exactly_registered(mistral, specs):
     assert {name: n for name, n in counts.items() if n != 1} == {}
     assert set(counts) == set(modules)
     assert {row[1]: row[6] for row in ours} == modules
-    assert {row[4] for row in ours} == {'public'}
+    # A module is public when any action of it is safe, else private.
+    assert {row[1]: row[4] for row in ours} == {
+        name: 'public' if any(not spec.unsafe for spec in specs
+                              if spec.code_source_name == name)
+        else 'private' for name in modules}
     ours = [row for row in rows_actions if row[1].startswith(OUR_ACTIONS)]
     counts = collections.Counter(row[1] for row in ours)
     assert {name: n for name, n in counts.items() if n != 1} == {}
     assert {row[1]: (row[5], row[7]) for row in ours} == classes
-    assert {row[4] for row in ours} == {'public'}
+    # Safe actions public, unsafe ones private to the registering project.
+    assert {row[1]: row[4] for row in ours} == {
+        spec.name: 'private' if spec.unsafe else 'public' for spec in specs}
     # And as Mistral's API shows them.
     client = mistral.client()
     listed = collections.Counter(a.name for a in client.dynamic_actions.list()

@@ -1,13 +1,16 @@
-"""What Mistral holds, as the tool sees it, and how a backend is chosen.
+"""The registry interface, what Mistral holds as the tool sees it, and how
+a backend is chosen.
 
-Two backends implement one interface (``session()`` yielding an object with
-``snapshot()`` and ``apply(plan)``, plus ``describe_actions()``): ``db``
-writes Mistral's tables through ``mistral.db.v2.api`` in one transaction,
-``api`` goes through the REST API. Neither decides anything: planning does.
+Two backends implement :class:`Registry`: ``db`` writes Mistral's tables
+through ``mistral.db.v2.api`` (one transaction per session), ``api`` goes
+through the REST API (one round per session). They only translate rows:
+what to write is decided by planning, in which order by the apply driver.
 """
 
+import abc
 import dataclasses
 import os
+import typing
 
 from mistral_actions.tool import errors
 
@@ -25,6 +28,13 @@ class CodeSource:
     id: str = ''
     updated_at: str = ''
 
+    @classmethod
+    def from_row(cls, row) -> 'CodeSource':
+        """From a REST resource or a DB model row: the same attributes."""
+        return cls(name=row.name, content=row.content, version=row.version,
+                   scope=row.scope, id=row.id,
+                   updated_at=str(row.updated_at or ''))
+
 
 @dataclasses.dataclass(frozen=True)
 class DynamicAction:
@@ -36,6 +46,13 @@ class DynamicAction:
     scope: str
     id: str = ''
     updated_at: str = ''
+
+    @classmethod
+    def from_row(cls, row) -> 'DynamicAction':
+        """From a REST resource or a DB model row: the same attributes."""
+        return cls(name=row.name, class_name=row.class_name,
+                   code_source_name=row.code_source_name, scope=row.scope,
+                   id=row.id, updated_at=str(row.updated_at or ''))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,6 +81,65 @@ class ActionInfo:
     input: str
 
 
+class RegistrySession(abc.ABC):
+    """What one transaction (db) or round (api) can do; nothing more.
+
+    The apply driver calls the writes in its order and passes the scope
+    each row gets; a backend only turns them into Mistral's calls.
+    """
+
+    #: Writes of one phase that may be in flight at once (1: in turn).
+    parallel_writes = 1
+
+    @abc.abstractmethod
+    def snapshot(self) -> Snapshot:
+        """Our view of Mistral at this moment."""
+
+    @abc.abstractmethod
+    def create_code_source(self, module, scope: str) -> None:
+        """A new code source holding ``module.content``, version 1."""
+
+    @abc.abstractmethod
+    def update_code_source(self, module, scope: str) -> None:
+        """New content and scope; Mistral's version goes up by one."""
+
+    @abc.abstractmethod
+    def delete_code_source(self, name: str) -> None:
+        """Remove a code source no action points at any more."""
+
+    @abc.abstractmethod
+    def create_action(self, spec, scope: str) -> None:
+        """A dynamic action pointing at an existing code source."""
+
+    @abc.abstractmethod
+    def update_action(self, spec, scope: str) -> None:
+        """Point an existing dynamic action at its class and code source."""
+
+    @abc.abstractmethod
+    def delete_action(self, name: str) -> None:
+        """Remove a dynamic action."""
+
+    def missing_owner(self) -> str:
+        """Why this session cannot write a private row (no project to own
+        it), or '' when it can."""
+        return ''
+
+
+class Registry(abc.ABC):
+    """A Mistral to read and write, through one backend."""
+
+    @abc.abstractmethod
+    def session(self) -> typing.ContextManager[RegistrySession]:
+        """A transaction (db) or a round (api); failures become
+        :class:`~mistral_actions.tool.errors.RegistryError`, a concurrent
+        writer's traces :class:`~mistral_actions.tool.errors.ConflictError`.
+        """
+
+    @abc.abstractmethod
+    def describe_actions(self, prefix: str) -> list:
+        """:class:`ActionInfo` of the registered actions under prefix."""
+
+
 def mistral_importable() -> bool:
     import importlib.util
     return importlib.util.find_spec('mistral') is not None
@@ -83,7 +159,9 @@ def open_registry(backend, options):
     """The registry for backend 'db' or 'api', built from CLI options."""
     if backend == 'db':
         from mistral_actions.tool.registry import db
-        return db.DatabaseRegistry(options.config_file or DEFAULT_CONFIG_FILE)
+        return db.DatabaseRegistry(
+            options.config_file or DEFAULT_CONFIG_FILE,
+            project_id=getattr(options, 'project_id', None))
     if backend == 'api':
         from mistral_actions.tool.registry import api
         return api.RestRegistry.from_options(options)

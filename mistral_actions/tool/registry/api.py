@@ -3,22 +3,18 @@
 Works from any machine that reaches Mistral: keystone credentials from the
 usual ``OS_*`` variables or options, a ``clouds.yaml`` entry (``--os-cloud``),
 or ``--os-mistral-url`` alone for a Mistral without keystone. There is no
-transaction: writes go code sources first, actions after (and the reverse
-for removals), so an interruption leaves a state that a rerun completes.
+transaction: the apply driver's order (code sources first, actions after,
+the reverse for removals) makes an interruption leave a state that a rerun
+completes.
 """
 
 import contextlib
-from concurrent import futures
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry
-from mistral_actions.tool.plan import PUBLIC
 
 NAMESPACE = ''
 TIMEOUT = 60  # seconds per HTTP request: never hang a configuration run
-#: Requests in flight at once while writing: Mistral's API serves them in
-#: parallel, and one at a time a catalog costs a round trip per object.
-PARALLEL_REQUESTS = 8
 
 FORBIDDEN_HINT = (
     'Mistral refused (HTTP 403): creating, changing or deleting code '
@@ -28,8 +24,13 @@ FORBIDDEN_HINT = (
     'policy file, or run with --backend db on a Mistral node')
 
 
-class RestRegistry:
-    """Reads and writes code sources and dynamic actions over REST."""
+class RestRegistry(registry.Registry, registry.RegistrySession):
+    """Reads and writes code sources and dynamic actions over REST; a
+    session is a round of requests, without a transaction."""
+
+    #: Mistral's API serves requests in parallel, and one at a time a
+    #: catalog costs a round trip per object.
+    parallel_writes = 8
 
     def __init__(self, client, where):
         self.client = client
@@ -48,11 +49,9 @@ class RestRegistry:
             yield self
 
     def snapshot(self) -> registry.Snapshot:
-        sources = [registry.CodeSource(
-            name=row.name, content=row.content, version=row.version,
-            scope=row.scope, id=row.id, updated_at=row.updated_at or '')
-            for row in _every_row(self.client.code_sources)
-            if (getattr(row, 'namespace', '') or '') == NAMESPACE]
+        sources = [registry.CodeSource.from_row(row)
+                   for row in _every_row(self.client.code_sources)
+                   if (getattr(row, 'namespace', '') or '') == NAMESPACE]
         # Every action Mistral resolves, whatever its provider, minus the
         # dynamic ones listed before AND after it: a dynamic action another
         # node creates or deletes meanwhile is not taken for another
@@ -66,37 +65,36 @@ class RestRegistry:
         return registry.Snapshot.of(sources, actions, others)
 
     def _dynamic_actions(self) -> list:
-        return [registry.DynamicAction(
-            name=row.name, class_name=row.class_name,
-            code_source_name=row.code_source_name, scope=row.scope,
-            id=row.id, updated_at=row.updated_at or '')
-            for row in _every_row(self.client.dynamic_actions)
-            if (getattr(row, 'namespace', '') or '') == NAMESPACE]
+        return [registry.DynamicAction.from_row(row)
+                for row in _every_row(self.client.dynamic_actions)
+                if (getattr(row, 'namespace', '') or '') == NAMESPACE]
 
-    def apply(self, plan):
-        """The writes in phases: code sources before the actions that point
-        at them, actions removed before their code sources. Within a phase
-        the requests go out several at a time."""
-        sources, actions = self.client.code_sources, \
-            self.client.dynamic_actions
-        _in_parallel(lambda module: sources.create(
-            module.name, module.content, namespace=NAMESPACE, scope=PUBLIC),
-            plan.create_sources)
-        # Always pass scope: the client's default would make it private.
-        _in_parallel(lambda module: sources.update(
-            module.name, module.content, namespace=NAMESPACE, scope=PUBLIC),
-            plan.update_sources)
-        _in_parallel(lambda spec: actions.create(
-            spec.name, spec.class_name, spec.code_source_name, scope=PUBLIC,
-            namespace=NAMESPACE), plan.create_actions)
-        _in_parallel(lambda spec: actions.update(
+    # The writes. Always pass scope: the client's default makes it private.
+
+    def create_code_source(self, module, scope):
+        self.client.code_sources.create(module.name, module.content,
+                                        namespace=NAMESPACE, scope=scope)
+
+    def update_code_source(self, module, scope):
+        self.client.code_sources.update(module.name, module.content,
+                                        namespace=NAMESPACE, scope=scope)
+
+    def delete_code_source(self, name):
+        self.client.code_sources.delete(name, namespace=NAMESPACE)
+
+    def create_action(self, spec, scope):
+        self.client.dynamic_actions.create(
+            spec.name, spec.class_name, spec.code_source_name, scope=scope,
+            namespace=NAMESPACE)
+
+    def update_action(self, spec, scope):
+        self.client.dynamic_actions.update(
             spec.name, class_name=spec.class_name,
-            code_source=spec.code_source_name, scope=PUBLIC,
-            namespace=NAMESPACE), plan.update_actions)
-        _in_parallel(lambda name: actions.delete(name, namespace=NAMESPACE),
-                     plan.delete_actions)
-        _in_parallel(lambda name: sources.delete(name, namespace=NAMESPACE),
-                     plan.delete_sources)
+            code_source=spec.code_source_name, scope=scope,
+            namespace=NAMESPACE)
+
+    def delete_action(self, name):
+        self.client.dynamic_actions.delete(name, namespace=NAMESPACE)
 
     def describe_actions(self, prefix):
         with self.session():
@@ -145,25 +143,6 @@ def _every_row(manager) -> list:
         if not page:
             return rows
         rows.extend(page)
-
-
-def _in_parallel(write, items):
-    """write(item) for every item, PARALLEL_REQUESTS at a time; the first
-    failure cancels what has not started and is raised."""
-    if len(items) <= 1:
-        for item in items:
-            write(item)
-        return
-    with futures.ThreadPoolExecutor(min(PARALLEL_REQUESTS, len(items))) \
-            as pool:
-        pending = [pool.submit(write, item) for item in items]
-        done, _ = futures.wait(pending, return_when=futures.FIRST_EXCEPTION)
-        failed = [future for future in pending
-                  if future in done and future.exception()]
-        if failed:
-            for future in pending:
-                future.cancel()
-            raise failed[0].exception()
 
 
 def api_error(error):

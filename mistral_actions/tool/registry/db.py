@@ -3,6 +3,13 @@
 Works on a Mistral node without keystone credentials. All writes of one
 command happen in ONE transaction, so a failure leaves Mistral as it was.
 Mistral is imported only when this backend is used.
+
+Rows belong to a keystone project. With keystone on (``[pecan]
+auth_enable``), the backend acts for the project given by ``project_id``:
+it reads that project's private rows and writes new ones for it, as
+Mistral's API would for a user of it; without one it cannot write a
+private row (an unsafe action) and says so. With keystone off every caller
+is Mistral's one default project.
 """
 
 import contextlib
@@ -10,16 +17,17 @@ import os
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry
-from mistral_actions.tool.plan import PUBLIC
 
 NAMESPACE = ''
 
 
-class DatabaseRegistry:
+class DatabaseRegistry(registry.Registry):
     """Reads and writes code sources and dynamic actions in Mistral's DB."""
 
-    def __init__(self, config_file=registry.DEFAULT_CONFIG_FILE):
+    def __init__(self, config_file=registry.DEFAULT_CONFIG_FILE,
+                 project_id=None):
         self.config_file = config_file
+        self.project_id = project_id
         self._db_api = None
 
     @property
@@ -39,8 +47,8 @@ class DatabaseRegistry:
         from oslo_db import exception as db_exc
         from sqlalchemy import exc as sa_exc
         try:
-            with db_api.transaction():
-                yield _Transaction(db_api)
+            with _acting_for(self.project_id), db_api.transaction():
+                yield _Transaction(db_api, self.project_id)
         except (mistral_exc.DBDuplicateEntryError, db_exc.DBDuplicateEntry,
                 db_exc.DBDeadlock, mistral_exc.DBEntityNotFoundError) as error:
             raise errors.ConflictError(_first_line(error)) from error
@@ -68,21 +76,45 @@ class DatabaseRegistry:
                                     d.params_spec or '') for d in described]
 
 
-class _Transaction:
-    def __init__(self, db_api):
+@contextlib.contextmanager
+def _acting_for(project_id):
+    """Mistral's request context of ``project_id`` around the block: its
+    DB layer scopes reads and stamps new rows with the context's project."""
+    if not project_id:
+        yield
+        return
+    from mistral import context
+    previous = context.ctx() if context.has_ctx() else None
+    context.set_ctx(context.MistralContext(project_id=project_id,
+                                           is_admin=False))
+    try:
+        yield
+    finally:
+        context.set_ctx(previous)
+
+
+def keystone_enabled() -> bool:
+    """Whether the loaded Mistral config checks tokens (rows then belong to
+    real keystone projects)."""
+    from oslo_config import cfg
+    return bool(cfg.CONF.pecan.auth_enable)
+
+
+class _Transaction(registry.RegistrySession):
+    """The writes of one transaction, in the driver's order, one at a time
+    (the session is this thread's)."""
+
+    def __init__(self, db_api, project_id=None):
         self.db_api = db_api
+        self.project_id = project_id
+        self._source_ids = {}  # code sources written in this transaction
 
     def snapshot(self) -> registry.Snapshot:
-        sources = [registry.CodeSource(
-            name=row.name, content=row.content, version=row.version,
-            scope=row.scope, id=row.id, updated_at=str(row.updated_at or ''))
-            for row in self.db_api.get_code_sources(namespace=NAMESPACE)]
-        actions = [registry.DynamicAction(
-            name=row.name, class_name=row.class_name,
-            code_source_name=row.code_source_name, scope=row.scope,
-            id=row.id, updated_at=str(row.updated_at or ''))
-            for row in self.db_api.get_dynamic_action_definitions(
-                namespace=NAMESPACE)]
+        sources = [registry.CodeSource.from_row(row) for row in
+                   self.db_api.get_code_sources(namespace=NAMESPACE)]
+        actions = [registry.DynamicAction.from_row(row) for row in
+                   self.db_api.get_dynamic_action_definitions(
+                       namespace=NAMESPACE)]
         return registry.Snapshot.of(sources, actions, self._other_actions())
 
     def _other_actions(self):
@@ -94,45 +126,63 @@ class _Transaction:
             group='mistral.actions')}
         return adhoc | plugins
 
-    def apply(self, plan):
-        db_api = self.db_api
-        source_ids = {}
-        for module in plan.create_sources:
-            row = db_api.create_code_source({
-                'name': module.name, 'content': module.content,
-                'namespace': NAMESPACE, 'scope': PUBLIC,
-                # The REST API sets the first version; the DB layer does not.
-                'version': 1})
-            source_ids[module.name] = row.id
-        for module in plan.update_sources:
-            # update_code_source bumps the version: that is what makes
-            # running engines and executors re-exec the module.
-            row = db_api.update_code_source(
-                module.name, {'content': module.content, 'scope': PUBLIC},
-                namespace=NAMESPACE)
-            source_ids[module.name] = row.id
-        for spec in plan.create_actions:
-            db_api.create_dynamic_action_definition({
-                'name': spec.name, 'namespace': NAMESPACE,
-                'class_name': spec.class_name, 'scope': PUBLIC,
-                'code_source_id': self._source_id(spec, source_ids),
-                'code_source_name': spec.code_source_name})
-        for spec in plan.update_actions:
-            db_api.update_dynamic_action_definition(spec.name, {
-                'class_name': spec.class_name, 'scope': PUBLIC,
-                'code_source_id': self._source_id(spec, source_ids),
-                'code_source_name': spec.code_source_name},
-                namespace=NAMESPACE)
-        for name in plan.delete_actions:
-            db_api.delete_dynamic_action_definition(name, namespace=NAMESPACE)
-        for name in plan.delete_sources:
-            db_api.delete_code_source(name, namespace=NAMESPACE)
+    def missing_owner(self) -> str:
+        if self.project_id or not keystone_enabled():
+            return ''
+        return ('the db backend acts for no keystone project: give '
+                '--project-id PROJECT_ID (the project whose users may run '
+                'it), or use --backend api with credentials of that project')
 
-    def _source_id(self, spec, known):
-        if spec.code_source_name not in known:
-            known[spec.code_source_name] = self.db_api.get_code_source(
-                spec.code_source_name, namespace=NAMESPACE, fields=['id'])[0]
-        return known[spec.code_source_name]
+    def create_code_source(self, module, scope):
+        row = self.db_api.create_code_source({
+            'name': module.name, 'content': module.content,
+            'namespace': NAMESPACE, 'scope': scope,
+            # The REST API sets the first version; the DB layer does not.
+            'version': 1})
+        self._source_ids[module.name] = row.id
+
+    def update_code_source(self, module, scope):
+        # update_code_source bumps the version: that is what makes running
+        # engines and executors re-exec the module. Setting project_id
+        # stamps the row with the acting project (Mistral's model hook), so
+        # a row made private belongs to it.
+        row = self.db_api.update_code_source(
+            module.name, self._owned({'content': module.content,
+                                      'scope': scope}),
+            namespace=NAMESPACE)
+        self._source_ids[module.name] = row.id
+
+    def delete_code_source(self, name):
+        self.db_api.delete_code_source(name, namespace=NAMESPACE)
+
+    def create_action(self, spec, scope):
+        self.db_api.create_dynamic_action_definition({
+            'name': spec.name, 'namespace': NAMESPACE,
+            'class_name': spec.class_name, 'scope': scope,
+            'code_source_id': self._source_id(spec.code_source_name),
+            'code_source_name': spec.code_source_name})
+
+    def update_action(self, spec, scope):
+        self.db_api.update_dynamic_action_definition(spec.name, self._owned({
+            'class_name': spec.class_name, 'scope': scope,
+            'code_source_id': self._source_id(spec.code_source_name),
+            'code_source_name': spec.code_source_name}),
+            namespace=NAMESPACE)
+
+    def delete_action(self, name):
+        self.db_api.delete_dynamic_action_definition(name,
+                                                     namespace=NAMESPACE)
+
+    def _owned(self, values):
+        if self.project_id:
+            values['project_id'] = self.project_id
+        return values
+
+    def _source_id(self, name):
+        if name not in self._source_ids:
+            self._source_ids[name] = self.db_api.get_code_source(
+                name, namespace=NAMESPACE, fields=['id'])[0]
+        return self._source_ids[name]
 
 
 def load_mistral(config_file):

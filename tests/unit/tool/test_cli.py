@@ -1,8 +1,10 @@
 """The command itself: help, listings, catalog drift, one-line errors."""
 
 import json
+import re
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,10 @@ from mistral_actions.tool import catalog
 from mistral_actions.tool import discovery
 
 ROOT = Path(__file__).resolve().parents[3]
-COMMANDS = ('discover', 'register', 'plan', 'unregister', 'clear',
-            'action-list', 'markdown-dump', 'bash-completion')
+#: The commands as installed: the entry points cliff finds them by.
+ENTRY_POINTS = {entry.name: entry for entry in metadata.entry_points(
+    group='mistral_actions.cli')}
+COMMANDS = sorted(ENTRY_POINTS)
 
 
 def tool(*args, env=None):
@@ -44,11 +48,17 @@ def test_discover_lists_every_action_in_json():
         (s.name, s.input) for s in discovery.discover()]
 
 
-def test_help_lists_every_command():
+def test_help_lists_every_command_with_its_own_help_line():
     result = tool('--help')
     assert result.returncode == 0
-    for name in COMMANDS:
-        assert name in result.stdout, name
+    listed = dict(re.findall(r'^  (\S+)\s+(.+)$',
+                             result.stdout.split('Commands:', 1)[1],
+                             re.MULTILINE))
+    assert set(COMMANDS) <= set(listed)
+    for name, entry in ENTRY_POINTS.items():
+        # cliff shows a docstring's first line without its final period.
+        first_line = entry.load().__doc__.strip().splitlines()[0].rstrip('.')
+        assert listed[name] == first_line, name
 
 
 def test_readme_mentions_every_command():

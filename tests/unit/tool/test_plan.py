@@ -46,21 +46,66 @@ def test_empty_registry_creates_everything_but_unsafe():
     assert plan.create_actions == [ASSERT, GET]
     assert 'include-unsafe' in plan.steps[-1].reason or any(
         'include-unsafe' in s.reason for s in plan.steps)
-    assert plan.writes and plan.changes
+    assert plan.writes
 
 
-def test_include_unsafe_registers_exec():
+def test_include_unsafe_registers_exec_private_and_the_rest_public():
     plan = planning.plan_register(SPECS, snapshot(), include_unsafe=True)
     assert verdicts(plan)[EXEC.name] == 'create'
     assert {m.name for m in plan.create_sources} == {SERVERS.name,
                                                      SYSTEM.name}
+    assert plan.action_scopes == {ASSERT.name: 'public', GET.name: 'public',
+                                  EXEC.name: 'private'}
+    assert plan.source_scopes == {SERVERS.name: 'public',
+                                  SYSTEM.name: 'private'}
+    assert {step.name: step.scope for step in plan.steps}[EXEC.name] == \
+        'private'
+    assert plan.public_unsafe() == []
+
+
+def test_public_unsafe_registers_exec_public_and_says_so():
+    plan = planning.plan_register(SPECS, snapshot(), public_unsafe=True)
+    assert verdicts(plan)[EXEC.name] == 'create'
+    assert plan.action_scopes[EXEC.name] == 'public'
+    assert plan.source_scopes[SYSTEM.name] == 'public'
+    assert plan.public_unsafe() == [EXEC.name]
+
+
+def test_exec_left_public_by_an_earlier_version_is_reported_then_fixed():
+    state = snapshot([source(SERVERS), source(SYSTEM)],
+                     [row(ASSERT), row(GET), row(EXEC)])
+    plan = planning.plan_register(SPECS, state)
+    step = {step.name: step for step in plan.steps}[EXEC.name]
+    assert step.verdict == 'different' and step.scope == 'public'
+    assert 'private' in step.reason and '--override' in step.reason
+    assert plan.public_unsafe() == [EXEC.name]
+    assert not plan.writes
+
+    plan = planning.plan_register(SPECS, state, override=True)
+    assert verdicts(plan)[EXEC.name] == 'update'
+    assert plan.update_actions == [EXEC]
+    assert plan.update_sources == [SYSTEM]
+    assert plan.action_scopes[EXEC.name] == 'private'
+    assert plan.source_scopes[SYSTEM.name] == 'private'
+    assert plan.public_unsafe() == []
+
+
+def test_module_with_a_safe_and_an_unsafe_action_stays_public():
+    mixed = specs.ModuleSpec('mistral_actions.mixed', '/x/mixed.py', 'x')
+    safe = action('int32bit.mixed.safe', 'Safe', mixed)
+    unsafe = action('int32bit.mixed.unsafe', 'Unsafe', mixed, unsafe=True)
+    plan = planning.plan_register([safe, unsafe], snapshot(),
+                                  include_unsafe=True)
+    assert plan.source_scopes == {mixed.name: 'public'}
+    assert plan.action_scopes == {safe.name: 'public',
+                                  unsafe.name: 'private'}
 
 
 def test_identical_registry_writes_nothing():
     plan = planning.plan_register(
         SPECS, snapshot([source(SERVERS)], [row(ASSERT), row(GET)]))
     assert verdicts(plan)[ASSERT.name] == 'unchanged'
-    assert not plan.writes and not plan.changes
+    assert not plan.writes
 
 
 def test_changed_module_is_reported_not_written_without_override():
@@ -69,7 +114,7 @@ def test_changed_module_is_reported_not_written_without_override():
     plan = planning.plan_register(SPECS, state)
     assert verdicts(plan)[ASSERT.name] == 'different'
     assert 'version 4' in plan.steps[0].reason
-    assert not plan.writes and plan.changes
+    assert not plan.writes
 
 
 def test_override_updates_changed_module_once():
@@ -123,11 +168,11 @@ def test_stale_actions_are_reported_and_pruned_only_on_request():
     assert plan.delete_sources == ['mistral_actions.nova.old']
 
 
-def test_registered_unsafe_action_is_not_stale_when_skipped():
-    state = snapshot([source(SERVERS), source(SYSTEM)],
-                     [row(ASSERT), row(GET), row(EXEC)])
+def test_registered_unsafe_action_is_kept_without_include_unsafe():
+    state = snapshot([source(SERVERS), source(SYSTEM, scope='private')],
+                     [row(ASSERT), row(GET), row(EXEC, scope='private')])
     plan = planning.plan_register(SPECS, state, prune=True)
-    assert verdicts(plan)[EXEC.name] == 'skip'
+    assert verdicts(plan)[EXEC.name] == 'unchanged'
     assert not plan.writes
 
 

@@ -1,0 +1,40 @@
+"""After a register: read Mistral again and plan again; nothing may be
+left to do.
+
+A plan that still has writes means the registry is not what was just
+written: a concurrent writer changed it (then the round is repeated, see
+:mod:`~mistral_actions.tool.apply`) or a backend did not do what it said.
+"""
+
+import typing
+
+from mistral_actions.tool import errors
+from mistral_actions.tool import plan as planning
+from mistral_actions.tool import registry as registries
+
+
+def leftovers(plan: planning.Plan) -> list:
+    """One phrase per write still planned, e.g. ``create x.y``."""
+    return (['create code source %s' % m.name for m in plan.create_sources]
+            + ['update code source %s' % m.name for m in plan.update_sources]
+            + ['create %s' % spec.name for spec in plan.create_actions]
+            + ['update %s' % spec.name for spec in plan.update_actions]
+            + ['remove %s' % name for name in plan.delete_actions]
+            + ['remove code source %s' % name
+               for name in plan.delete_sources])
+
+
+def verifier(make_plan: typing.Callable[[registries.Snapshot],
+                                        planning.Plan]) -> typing.Callable:
+    """A check for :func:`~mistral_actions.tool.apply.run_rounds`: raises
+    ConflictError naming what is still to do."""
+
+    def check(registry: registries.Registry) -> None:
+        with registry.session() as session:
+            left = leftovers(make_plan(session.snapshot()))
+        if left:
+            raise errors.ConflictError(
+                'Mistral differs from what was just registered (still to '
+                'do: %s)' % ', '.join(left))
+
+    return check
