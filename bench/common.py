@@ -8,19 +8,19 @@ both alike, and the ratio of medians is what the summary reports.
 
 import contextlib
 import os
+from pathlib import Path
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.harness import infra  # noqa: E402
-from tests.harness.mistral import (  # noqa: E402
-    DistributedMistral, SingleProcessMistral)
+from tests.harness.mistral import DistributedMistral  # noqa: E402
+from tests.harness.mistral import SingleProcessMistral  # noqa: E402
 from tests.harness.package_copy import package_copy  # noqa: E402
 
 BIN = Path(sys.executable).parent

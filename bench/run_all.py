@@ -8,9 +8,9 @@ measures its alternative in the same run, so read the ratios.
 """
 
 import argparse
+from pathlib import Path
 import sys
 import tempfile
-from pathlib import Path
 
 import common  # noqa: F401 - puts the repository on sys.path first
 

@@ -8,14 +8,15 @@ Mistral again. Run it with `tox -e demo`.
 
 import json
 import os
+from pathlib import Path
 import sys
 import tempfile
-from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.harness.clients import Tool, run_workflow  # noqa: E402
+from tests.harness.clients import run_workflow  # noqa: E402
+from tests.harness.clients import Tool  # noqa: E402
 from tests.harness.mistral import SingleProcessMistral  # noqa: E402
 
 EXAMPLE = ROOT / 'examples' / 'system' / 'disk_usage.yaml'

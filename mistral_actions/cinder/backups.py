@@ -11,9 +11,11 @@ import datetime
 
 from mistral_lib import exceptions
 
-from mistral_actions import openstack
+from mistral_actions.cloud import failures
+from mistral_actions.cloud import inputs
+from mistral_actions.cloud import resources
 
-BACKUPS = openstack.Resource(
+BACKUPS = resources.Resource(
     'backup', 'block-storage', 'backups',
     error_states=('error', 'error_deleting', 'error_restoring', 'deleted'),
     fields=('id', 'name', 'status', 'volume_id', 'is_incremental'))
@@ -27,7 +29,7 @@ CHAIN_STATES = ('available', 'restoring')
 def chain_backups(client, volume_id):
     """The volume's backups that can be links of a chain, as dicts."""
     return [backup for backup in (
-        openstack.to_json(backup) for backup in
+        resources.to_json(backup) for backup in
         client.backups.list(search_opts={'volume_id': volume_id}))
         if backup.get('volume_id') == volume_id
         and str(backup.get('status')).lower() in CHAIN_STATES]
@@ -103,7 +105,7 @@ def chain_of(backups):
 
 def create_backup(client, volume_id, incremental, **options):
     """Start a backup and return its summary (status usually creating)."""
-    with openstack.not_found_as('volume', volume_id):
+    with failures.not_found_as('volume', volume_id):
         backup = client.backups.create(volume_id, incremental=incremental,
                                        **options)
     result = BACKUPS.summary(BACKUPS.get(client, backup.id))
@@ -111,7 +113,7 @@ def create_backup(client, volume_id, incremental, **options):
     return result
 
 
-class AssertStatus(openstack.AssertStatusAction):
+class AssertStatus(resources.AssertStatusAction):
     """Check that a backup has the expected status (available by default).
 
     Fails fast, with "backup ID is in error state error; it will never
@@ -138,7 +140,7 @@ class AssertStatus(openstack.AssertStatusAction):
         super().__init__(backup_id, status)
 
 
-class WaitForStatus(openstack.WaitForStatusAction):
+class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a backup has the expected status (available by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
@@ -160,7 +162,7 @@ class WaitForStatus(openstack.WaitForStatusAction):
         super().__init__(backup_id, status, timeout, interval)
 
 
-class Create(openstack.OpenStackAction):
+class Create(resources.OpenStackAction):
     """Back up a volume, incrementally when it already has a backup.
 
     With incremental=true and no available backup of the volume yet, makes
@@ -193,8 +195,8 @@ class Create(openstack.OpenStackAction):
         self.force = force
 
     def run(self, context):
-        wanted = openstack.flag('incremental', self.incremental)
-        force = openstack.flag('force', self.force)
+        wanted = inputs.flag('incremental', self.incremental)
+        force = inputs.flag('force', self.force)
         client = self.client(context)
         incremental = wanted and any(
             map(_is_available, chain_backups(client, self.volume_id)))
@@ -204,7 +206,7 @@ class Create(openstack.OpenStackAction):
             container=self.container, force=force)
 
 
-class CreateBackup(openstack.OpenStackAction):
+class CreateBackup(resources.OpenStackAction):
     """Back up a volume in chains of at most max_chain_length backups.
 
     For scheduled backups: makes an incremental backup on top of the
@@ -252,7 +254,7 @@ class CreateBackup(openstack.OpenStackAction):
         incremental = reason is None
         result = create_backup(
             client, self.volume_id, incremental, force=True,
-            name='%s-%s' % (self.volume_id, openstack.utc_stamp()))
+            name='%s-%s' % (self.volume_id, resources.utc_stamp()))
         result['chain_length'] = len(chain) + 1 if incremental else 1
         result['parent_id'] = chain[0]['id'] if incremental else None
         result['reason'] = (

@@ -1,14 +1,15 @@
 """Actions on Cinder volume snapshots: create, status checks, waiting."""
 
-from mistral_actions import openstack
+from mistral_actions.cloud import failures
+from mistral_actions.cloud import resources
 
-SNAPSHOTS = openstack.Resource(
+SNAPSHOTS = resources.Resource(
     'snapshot', 'block-storage', 'volume_snapshots',
     error_states=('error', 'error_deleting', 'deleted'),
     fields=('id', 'name', 'status', 'volume_id'))
 
 
-class AssertStatus(openstack.AssertStatusAction):
+class AssertStatus(resources.AssertStatusAction):
     """Check that a snapshot has the expected status (available by default).
 
     Fails fast, with "snapshot ID is in error state error; it will never
@@ -34,7 +35,7 @@ class AssertStatus(openstack.AssertStatusAction):
         super().__init__(snapshot_id, status)
 
 
-class WaitForStatus(openstack.WaitForStatusAction):
+class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a snapshot has the expected status (available by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
@@ -56,7 +57,7 @@ class WaitForStatus(openstack.WaitForStatusAction):
         super().__init__(snapshot_id, status, timeout, interval)
 
 
-class CreateSnapshot(openstack.OpenStackAction):
+class CreateSnapshot(resources.OpenStackAction):
     """Create a snapshot of a volume, even an attached (in-use) one.
 
     Returns at once with {id, name, status, volume_id} (status is usually
@@ -74,8 +75,8 @@ class CreateSnapshot(openstack.OpenStackAction):
 
     def run(self, context):
         client = self.client(context)
-        with openstack.not_found_as('volume', self.volume_id):
+        with failures.not_found_as('volume', self.volume_id):
             snapshot = client.volume_snapshots.create(
                 self.volume_id, force=True,
-                name='%s-%s' % (self.volume_id, openstack.utc_stamp()))
+                name='%s-%s' % (self.volume_id, resources.utc_stamp()))
         return SNAPSHOTS.summary(snapshot)

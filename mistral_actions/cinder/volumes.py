@@ -1,15 +1,15 @@
 """Actions on Cinder volumes: status checks and waiting."""
 
-from mistral_actions import openstack
+from mistral_actions.cloud import resources
 
-VOLUMES = openstack.Resource(
+VOLUMES = resources.Resource(
     'volume', 'block-storage', 'volumes',
     error_states=('error', 'error_deleting', 'error_restoring',
                   'error_extending', 'error_managing', 'error_backing-up'),
     fields=('id', 'name', 'status', 'size'))
 
 
-class AssertStatus(openstack.AssertStatusAction):
+class AssertStatus(resources.AssertStatusAction):
     """Check that a volume has the expected status (available by default).
 
     Fails fast, with "volume ID is in error state error; it will never
@@ -35,7 +35,7 @@ class AssertStatus(openstack.AssertStatusAction):
         super().__init__(volume_id, status)
 
 
-class WaitForStatus(openstack.WaitForStatusAction):
+class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a volume has the expected status (available by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one

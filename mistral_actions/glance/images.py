@@ -1,8 +1,8 @@
 """Actions on Glance images: status checks, waiting, filtered listing."""
 
-from mistral_actions import openstack
+from mistral_actions.cloud import resources
 
-IMAGES = openstack.Resource(
+IMAGES = resources.Resource(
     'image', 'image', 'images',
     error_states=('killed', 'deleted', 'pending_delete'),
     fields=('id', 'name', 'status', 'visibility', 'size'))
@@ -11,7 +11,7 @@ IMAGES = openstack.Resource(
 LIST_OPTIONS = ('limit', 'sort', 'sort_key', 'sort_dir')
 
 
-class AssertStatus(openstack.AssertStatusAction):
+class AssertStatus(resources.AssertStatusAction):
     """Check that an image has the expected status (active by default).
 
     Fails fast, with "image ID is in error state killed; it will never
@@ -37,7 +37,7 @@ class AssertStatus(openstack.AssertStatusAction):
         super().__init__(image_id, status)
 
 
-class WaitForStatus(openstack.WaitForStatusAction):
+class WaitForStatus(resources.WaitForStatusAction):
     """Wait until an image has the expected status (active by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
@@ -58,7 +58,7 @@ class WaitForStatus(openstack.WaitForStatusAction):
         super().__init__(image_id, status, timeout, interval)
 
 
-class FilterBy(openstack.OpenStackAction):
+class FilterBy(resources.OpenStackAction):
     """List the images whose properties have the given values.
 
     Every keyword is a filter Glance applies: name, status, visibility
@@ -90,4 +90,4 @@ class FilterBy(openstack.OpenStackAction):
             if isinstance(value, bool):
                 filters[name] = 'true' if value else 'false'
         images = self.client(context).images.list(filters=filters, **options)
-        return [openstack.to_json(image) for image in images]
+        return [resources.to_json(image) for image in images]

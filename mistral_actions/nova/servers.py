@@ -2,7 +2,8 @@
 
 from mistral_lib import exceptions
 
-from mistral_actions import openstack
+from mistral_actions.cloud import clients
+from mistral_actions.cloud import resources
 
 #: Nova's power_state codes (nova/compute/power_state.py) by name.
 POWER_STATES = {
@@ -18,15 +19,15 @@ POWER_STATE_FIELD = 'OS-EXT-STS:power_state'
 TASK_STATE_FIELD = 'OS-EXT-STS:task_state'
 
 
-class _Servers(openstack.Resource):
+class _Servers(resources.Resource):
     """Servers, summarised with their power and task states."""
 
     def summary(self, server):
-        return openstack.to_json({
-            'id': openstack.field(server, 'id'),
-            'status': openstack.field(server, 'status'),
+        return resources.to_json({
+            'id': resources.field(server, 'id'),
+            'status': resources.field(server, 'status'),
             'power_state': power_state_name(server),
-            'task_state': openstack.field(server, TASK_STATE_FIELD),
+            'task_state': resources.field(server, TASK_STATE_FIELD),
         })
 
 
@@ -38,7 +39,7 @@ class _PowerStates(_Servers):
         if name is None:
             raise exceptions.ActionException(
                 'server %s shows no %s: the policy of this cloud hides it'
-                % (openstack.field(server, 'id'), POWER_STATE_FIELD))
+                % (resources.field(server, 'id'), POWER_STATE_FIELD))
         return name
 
 
@@ -49,13 +50,13 @@ POWER = _PowerStates('server', 'compute', 'servers', SERVER_ERROR_STATES)
 
 def power_state_name(server):
     """The power state of a server as text (``running``...), or None."""
-    code = openstack.field(server, POWER_STATE_FIELD)
+    code = resources.field(server, POWER_STATE_FIELD)
     if code is None:
         return None
     return POWER_STATES.get(code, 'unknown(%s)' % code)
 
 
-class AssertStatus(openstack.AssertStatusAction):
+class AssertStatus(resources.AssertStatusAction):
     """Check that a server has the expected status (ACTIVE by default).
 
     Fails fast, with "server ID is in error state ERROR; it will never
@@ -81,7 +82,7 @@ class AssertStatus(openstack.AssertStatusAction):
         super().__init__(server_id, status)
 
 
-class WaitForStatus(openstack.WaitForStatusAction):
+class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a server has the expected status (ACTIVE by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
@@ -102,7 +103,7 @@ class WaitForStatus(openstack.WaitForStatusAction):
         super().__init__(server_id, status, timeout, interval)
 
 
-class GetStatus(openstack.OpenStackAction):
+class GetStatus(resources.OpenStackAction):
     """Get a server's status, power state (as text) and task state.
 
     Returns {id, status, power_state, task_state}; power_state is one of
@@ -118,11 +119,11 @@ class GetStatus(openstack.OpenStackAction):
         self.server_id = server_id
 
     def run(self, context):
-        client = openstack.make_client(SERVERS.service, context)
+        client = clients.make_client(SERVERS.service, context)
         return SERVERS.summary(SERVERS.get(client, self.server_id))
 
 
-class AssertPowerStatus(openstack.AssertStatusAction):
+class AssertPowerStatus(resources.AssertStatusAction):
     """Check that a server has the expected power state (running by default).
 
     Fails with "server ID is shutdown, not running yet" when the power state

@@ -14,11 +14,11 @@ same moment) the whole round is repeated from a fresh snapshot, so the
 result is the same as if they had run one after another.
 """
 
+from concurrent import futures
 import logging
 import random
 import time
 import typing
-from concurrent import futures
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import ownership

@@ -11,8 +11,8 @@ from cliff import lister
 
 from mistral_actions.tool import catalog
 from mistral_actions.tool import discovery
-from mistral_actions.tool import pipeline
 from mistral_actions.tool import ownership
+from mistral_actions.tool import pipeline
 from mistral_actions.tool import plan as planning
 from mistral_actions.tool import specs
 
@@ -149,7 +149,7 @@ class Unregister(_Lister):
 
     def take_action(self, parsed_args):
         return report(pipeline.unregister(self.app.registry(),
-                                            parsed_args.names))
+                                          parsed_args.names))
 
 
 class Clear(_Lister):
@@ -178,7 +178,11 @@ class MarkdownDump(_Command):
 
 
 class BashCompletion(_Command):
-    """Print a bash completion script: eval "$(mistral-actions bash-completion)"."""
+    """Print a bash completion script for mistral-actions.
+
+    Load it with ``eval "$(mistral-actions bash-completion)"``; bash needs
+    its completion support (Debian's ``bash-completion`` package).
+    """
 
     def take_action(self, parsed_args):
         from cliff import complete

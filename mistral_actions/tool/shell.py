@@ -12,7 +12,6 @@ import warnings
 from cliff import app
 from cliff import commandmanager
 
-import mistral_actions
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry as registries
 

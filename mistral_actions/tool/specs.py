@@ -38,7 +38,8 @@ class ActionSpec:
 
     @property
     def summary(self) -> str:
-        """First line of the description: what listings and the catalog show."""
+        """The description's first line: what listings and the catalog
+        show."""
         return first_line(self.description)
 
 

@@ -2,9 +2,13 @@
 
 import os
 
-from tests.cloud.config import (keystone_authtoken, service_credentials,
-                                write_config)
-from tests.cloud.service import BIN, ETC, Service, executable
+from tests.cloud.config import keystone_authtoken
+from tests.cloud.config import service_credentials
+from tests.cloud.config import write_config
+from tests.cloud.service import BIN
+from tests.cloud.service import ETC
+from tests.cloud.service import executable
+from tests.cloud.service import Service
 from tests.harness.process import http_answers
 
 BACKEND = 'file'

@@ -24,13 +24,15 @@ import time
 
 from tests.cloud.cinder import Cinder
 from tests.cloud.glance import Glance
-from tests.cloud.keystone import Keystone, set_endpoint
+from tests.cloud.keystone import Keystone
+from tests.cloud.keystone import set_endpoint
+from tests.cloud.neutron_stub import NeutronStub
 from tests.cloud.nova import Nova
 from tests.cloud.placement import Placement
-from tests.cloud.neutron_stub import NeutronStub
 from tests.cloud.service import BIN
 from tests.harness import infra
-from tests.harness.process import ServerError, free_port
+from tests.harness.process import free_port
+from tests.harness.process import ServerError
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
@@ -171,8 +173,8 @@ class Cloud:
     def session(self):
         """A keystoneauth1 session of the admin (one token, reused)."""
         if self._session is None:
-            from keystoneauth1 import session
             from keystoneauth1.identity import v3
+            from keystoneauth1 import session
             self._session = session.Session(
                 auth=v3.Password(**self.credentials()),
                 timeout=self.client_timeout)

@@ -11,11 +11,15 @@ import signal
 
 import pytest
 
-from tests.cloud.cloud import Cloud, ServerError, unavailable
+from tests.cloud.cloud import Cloud
+from tests.cloud.cloud import ServerError
+from tests.cloud.cloud import unavailable
 # Fixtures built on the cloud: Mistral with keystone, a tenant's user, a
 # server, a volume.
-from tests.cloud.fixtures import (  # noqa: F401
-    cloud_mistral, other_member, server, volume)
+from tests.cloud.fixtures import cloud_mistral  # noqa: F401
+from tests.cloud.fixtures import other_member  # noqa: F401
+from tests.cloud.fixtures import server  # noqa: F401
+from tests.cloud.fixtures import volume  # noqa: F401
 
 
 @pytest.fixture(scope='session')

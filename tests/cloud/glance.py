@@ -2,8 +2,11 @@
 
 import os
 
-from tests.cloud.config import keystone_authtoken, write_config
-from tests.cloud.service import ETC, Service, executable
+from tests.cloud.config import keystone_authtoken
+from tests.cloud.config import write_config
+from tests.cloud.service import ETC
+from tests.cloud.service import executable
+from tests.cloud.service import Service
 from tests.harness.process import http_answers
 
 

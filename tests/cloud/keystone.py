@@ -5,7 +5,8 @@ import os
 import pwd
 
 from tests.cloud.config import write_config
-from tests.cloud.service import Service, executable
+from tests.cloud.service import executable
+from tests.cloud.service import Service
 from tests.harness.process import http_answers
 
 INTERFACES = ('public', 'internal', 'admin')

@@ -4,10 +4,13 @@ import os
 import shutil
 import sys
 
-from tests.cloud.config import (keystone_authtoken, service_credentials,
-                                write_config)
+from tests.cloud.config import keystone_authtoken
+from tests.cloud.config import service_credentials
+from tests.cloud.config import write_config
 from tests.cloud.drivers import FAKE_COMPUTE_MODULE
-from tests.cloud.service import ETC, Service, executable
+from tests.cloud.service import ETC
+from tests.cloud.service import executable
+from tests.cloud.service import Service
 from tests.harness.process import http_answers
 
 BINARIES = ('nova-conductor', 'nova-scheduler', 'nova-compute')

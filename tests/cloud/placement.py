@@ -1,7 +1,9 @@
 """Placement: SQLite."""
 
-from tests.cloud.config import keystone_authtoken, write_config
-from tests.cloud.service import Service, executable
+from tests.cloud.config import keystone_authtoken
+from tests.cloud.config import write_config
+from tests.cloud.service import executable
+from tests.cloud.service import Service
 from tests.harness.process import http_answers
 
 

@@ -5,7 +5,10 @@ import subprocess
 import sys
 import time
 
-from tests.harness.process import Process, ServerError, tail, wait_until
+from tests.harness.process import Process
+from tests.harness.process import ServerError
+from tests.harness.process import tail
+from tests.harness.process import wait_until
 
 # The venv's etc/ holds the paste and rootwrap files the wheels ship.
 ETC = os.path.join(sys.prefix, 'etc')

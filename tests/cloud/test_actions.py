@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from tests.cloud.workflows import run_action, wait_for
+from tests.cloud.workflows import run_action
+from tests.cloud.workflows import wait_for
 
 UNKNOWN = '00000000-0000-4000-8000-%012d' % 42
 

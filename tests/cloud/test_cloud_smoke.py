@@ -3,9 +3,9 @@
 import time
 import uuid
 
-import pytest
 from cinderclient import exceptions as cinder_errors
 from novaclient import exceptions as nova_errors
+import pytest
 
 WAIT = 60  # seconds any resource may take to settle
 

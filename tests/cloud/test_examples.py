@@ -4,7 +4,9 @@ real cloud; each test checks the effect on the cloud, not only the state."""
 import time
 import uuid
 
-from tests.cloud.workflows import EXAMPLES, run_example, wait_for
+from tests.cloud.workflows import EXAMPLES
+from tests.cloud.workflows import run_example
+from tests.cloud.workflows import wait_for
 
 
 def test_stop_then_start_server(cloud, cloud_mistral, server):
@@ -45,7 +47,7 @@ def test_create_snapshot(cloud, cloud_mistral, volume):
 
 
 def test_create_volume_backup_full_then_incremental(cloud, cloud_mistral,
-                                                     volume):
+                                                    volume):
     cinder = cloud.cinder()
     patterns = []
     for number in range(2):

@@ -82,7 +82,7 @@ def test_public_exec_is_reported_and_made_private_by_override(
     assert 'register --override makes it private' in result.stderr
 
     rows = {row['Action']: row for row in tool.rows('register',
-                                                      '--override')}
+                                                    '--override')}
     assert (rows[EXEC]['Result'], rows[EXEC]['Scope']) == ('updated',
                                                            'private')
     assert admin.dynamic_actions.get(EXEC).scope == 'private'

@@ -2,11 +2,13 @@
 tests drive it: examples run as workflows, actions run one by one."""
 
 import json
-import time
 from pathlib import Path
+import time
 
-from tests.harness.clients import Tool, wait_for_execution
-from tests.harness.mistral import DistributedMistral, KeystoneAuth
+from tests.harness.clients import Tool
+from tests.harness.clients import wait_for_execution
+from tests.harness.mistral import DistributedMistral
+from tests.harness.mistral import KeystoneAuth
 
 EXAMPLES = Path(__file__).resolve().parents[2] / 'examples'
 WAIT = 180  # seconds any cloud resource may take to settle
@@ -51,7 +53,7 @@ def run_example(mistral, relative_path, workflow, workflow_input,
         client.workflows.delete(workflow)
     seconds = time.monotonic() - started
     print('example %s: %s in %.1f s' % (relative_path, execution.state,
-                                          seconds))
+                                        seconds))
     assert execution.state == 'SUCCESS', '%s: %s' % (
         execution.state, execution.state_info)
     return execution, json.loads(execution.output), seconds

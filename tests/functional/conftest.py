@@ -5,7 +5,8 @@ import os
 import pytest
 
 from tests.harness import infra
-from tests.harness.mistral import DistributedMistral, SingleProcessMistral
+from tests.harness.mistral import DistributedMistral
+from tests.harness.mistral import SingleProcessMistral
 
 
 @pytest.fixture(scope='session')

@@ -15,10 +15,14 @@ import sys
 import pytest
 
 from mistral_actions.tool import discovery
-from tests.harness.clients import TIMEOUT, Tool
-from tests.harness.registry_state import (
-    OUR_ACTIONS, OUR_SOURCES, assert_consistent, assert_exactly_registered,
-    register_partially, sql_state)
+from tests.harness.clients import TIMEOUT
+from tests.harness.clients import Tool
+from tests.harness.registry_state import assert_consistent
+from tests.harness.registry_state import assert_exactly_registered
+from tests.harness.registry_state import OUR_ACTIONS
+from tests.harness.registry_state import OUR_SOURCES
+from tests.harness.registry_state import register_partially
+from tests.harness.registry_state import sql_state
 
 WRITERS = 4
 ROUNDS = 3

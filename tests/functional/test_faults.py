@@ -16,13 +16,16 @@ import uuid
 import pytest
 
 from mistral_actions.tool import discovery
-from tests.harness import infra
-from tests.harness.clients import Tool, run
+from tests.harness.clients import run
+from tests.harness.clients import Tool
 from tests.harness.http_stub import keystone_refusing_everyone
+from tests.harness import infra
 from tests.harness.mistral import SingleProcessMistral
 from tests.harness.process import free_port
-from tests.harness.registry_state import (
-    assert_consistent, assert_exactly_registered, register_partially, state)
+from tests.harness.registry_state import assert_consistent
+from tests.harness.registry_state import assert_exactly_registered
+from tests.harness.registry_state import register_partially
+from tests.harness.registry_state import state
 from tests.harness.tcp_proxy import TcpProxy
 
 #: The MySQL protocol packet of a COMMIT statement (length 7, COM_QUERY):

@@ -2,12 +2,12 @@
 
 import contextlib
 import json
+from pathlib import Path
 import subprocess
 import sys
 import time
 import urllib.request
 import uuid
-from pathlib import Path
 
 MISTRAL_CLI = Path(sys.executable).parent / 'mistral'
 TIMEOUT = 120

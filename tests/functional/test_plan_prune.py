@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.harness.clients import Tool, action_list
+from tests.harness.clients import action_list
+from tests.harness.clients import Tool
 from tests.harness.package_copy import package_copy
 from tests.harness.registry_state import rest_state
 

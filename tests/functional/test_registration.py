@@ -4,15 +4,19 @@ Every test runs the `mistral-actions` command as an operator would, then
 looks at Mistral through its own CLI and API.
 """
 
-import shutil
 from pathlib import Path
+import shutil
 
 import pytest
 
 import mistral_actions
 from mistral_actions.tool import discovery
-from tests.harness.clients import Tool, action_get, action_list, \
-    mistral_cli, run_action, run_workflow
+from tests.harness.clients import action_get
+from tests.harness.clients import action_list
+from tests.harness.clients import mistral_cli
+from tests.harness.clients import run_action
+from tests.harness.clients import run_workflow
+from tests.harness.clients import Tool
 
 #: The README's actions: users' workflow YAML depends on these inputs.
 README_INPUTS = {

@@ -2,10 +2,10 @@
 `mistral-actions` CLI and python-mistralclient, every call bounded."""
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 BIN = Path(sys.executable).parent
 TIMEOUT = 180

@@ -5,9 +5,9 @@ rejects credentials, a stub that answers its discovery document and a 401
 on /v3/auth/tokens is all it takes.
 """
 
+from http import server
 import json
 import threading
-from http import server
 
 
 class HttpStub:

@@ -6,16 +6,20 @@ import contextlib
 import dataclasses
 import functools
 import os
+from pathlib import Path
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 
 from tests.harness import infra
-from tests.harness.process import (
-    Process, ServerError, free_port, http_answers, tail, wait_until)
+from tests.harness.process import free_port
+from tests.harness.process import http_answers
+from tests.harness.process import Process
+from tests.harness.process import ServerError
+from tests.harness.process import tail
+from tests.harness.process import wait_until
 
 BIN = Path(sys.executable).parent
 LAUNCHER = Path(__file__).with_name('mistral_single_process.py')
@@ -199,8 +203,8 @@ class _Mistral:
         if not self.keystone:
             return client.client(mistral_url=self.url,
                                  session=_TimeoutSession(timeout))
-        from keystoneauth1 import session
         from keystoneauth1.identity import v3
+        from keystoneauth1 import session
         auth = v3.Password(**(credentials or dict(
             auth_url=self.keystone.auth_url,
             username=self.keystone.admin_user,

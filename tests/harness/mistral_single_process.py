@@ -4,7 +4,7 @@ import os
 import sys
 
 import mistral.cmd  # noqa: F401 - selects oslo.service's threading backend
-from mistral.api import service as api_service
+from mistral.api import service as api_service  # noqa: H306
 from mistral import config
 from mistral.engine import engine_server
 from mistral.rpc import base as rpc

@@ -5,8 +5,8 @@ copy put first on PYTHONPATH wins over the installed (editable) package, so
 tests and benchmarks see the tool handle new, changed or removed modules.
 """
 
-import shutil
 from pathlib import Path
+import shutil
 
 import mistral_actions
 

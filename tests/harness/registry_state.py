@@ -8,8 +8,8 @@ every row, whatever the project or scope.
 
 import collections
 import contextlib
-import sqlite3
 from pathlib import Path
+import sqlite3
 
 from tests.harness import infra
 
@@ -122,13 +122,18 @@ def register_partially(mistral, specs, variant=0):
     created = []
     for index, name in enumerate(modules):
         module_specs = by_module[name]
-        client.code_sources.create(name, module_specs[0].module.content,
-                                   scope='public')
+        # As register writes them: unsafe actions (and a module of only
+        # unsafe ones) private, the rest public.
+        client.code_sources.create(
+            name, module_specs[0].module.content,
+            scope='private' if all(spec.unsafe for spec in module_specs)
+            else 'public')
         created.append(name)
         keep = module_specs[:len(module_specs) // 2] if index == 0 \
             else module_specs
         for spec in keep:
-            client.dynamic_actions.create(spec.name, spec.class_name, name,
-                                          scope='public')
+            client.dynamic_actions.create(
+                spec.name, spec.class_name, name,
+                scope='private' if spec.unsafe else 'public')
             created.append(spec.name)
     return created

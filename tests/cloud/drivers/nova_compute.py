@@ -8,7 +8,8 @@ import sys
 # nova.cmd.compute picks Nova's concurrency model when imported: first.
 from nova.cmd import compute
 
-from tests.cloud.drivers import FAKE_COMPUTE_MODULE, fake_compute
+from tests.cloud.drivers import fake_compute
+from tests.cloud.drivers import FAKE_COMPUTE_MODULE
 
 
 def main():

@@ -1,6 +1,6 @@
 import pytest
 
-from mistral_actions import openstack
+from mistral_actions.cloud import clients as cloud_clients
 from tests.unit.actions import fakes
 
 
@@ -32,9 +32,9 @@ class Clients:
 
 @pytest.fixture
 def clients(monkeypatch):
-    """Fake nova/cinder/glance clients behind openstack.make_client."""
+    """Fake nova/cinder/glance clients behind cloud_clients.make_client."""
     fake = Clients()
-    monkeypatch.setattr(openstack, 'make_client', fake.make_client)
+    monkeypatch.setattr(cloud_clients, 'make_client', fake.make_client)
     return fake
 
 

@@ -3,7 +3,7 @@ import pytest
 from mistral_lib import exceptions
 
 from mistral_actions.cinder import backups
-from mistral_actions import openstack
+from mistral_actions.cloud import failures
 from tests.unit.actions.fakes import run_like_mistral
 
 
@@ -79,7 +79,7 @@ def test_create_full_when_asked(cinder, context):
 
 
 @pytest.mark.parametrize('text, expected', [('false', False),
-                                             ('True', True)])
+                                            ('True', True)])
 def test_create_reads_flags_given_as_text(cinder, context, text, expected):
     add_backup(cinder, 'full', 1, incremental=False)
     result = run_like_mistral(backups.Create(
@@ -97,7 +97,7 @@ def test_create_rejects_odd_flags(cinder, context):
 
 
 def test_create_unknown_volume(cinder, context):
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^volume nope not found$'):
         run_like_mistral(backups.Create('nope', 'b'), context)
 
@@ -252,7 +252,7 @@ def test_chain_of_reads_timezones():
 
 
 def test_create_backup_unknown_volume(cinder, context):
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^volume nope not found$'):
         run_like_mistral(backups.CreateBackup('nope'), context)
 
@@ -271,7 +271,7 @@ def test_assert_status(cinder, context):
 def test_assert_status_error_states(cinder, context, status):
     add_backup(cinder, 'b', 1, incremental=False, status=status,
                fail_reason='swift is down')
-    with pytest.raises(openstack.ResourceInErrorState) as error:
+    with pytest.raises(failures.ResourceInErrorState) as error:
         run_like_mistral(backups.AssertStatus('b'), context)
     assert str(error.value) == (
         'backup b is in error state %s; it will never become available: '
@@ -280,10 +280,10 @@ def test_assert_status_error_states(cinder, context, status):
 
 def test_assert_status_not_yet_and_unknown(cinder, context):
     add_backup(cinder, 'b', 1, incremental=False, status='creating')
-    with pytest.raises(openstack.StatusNotReached,
+    with pytest.raises(failures.StatusNotReached,
                        match='^backup b is creating, not available yet$'):
         run_like_mistral(backups.AssertStatus('b'), context)
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^backup nope not found$'):
         run_like_mistral(backups.AssertStatus('nope'), context)
 
@@ -300,10 +300,10 @@ def test_wait_for_status(cinder, context):
 def test_wait_for_status_error_and_timeout(cinder, context):
     add_backup(cinder, 'bad', 1, incremental=False, status='error')
     add_backup(cinder, 'slow', 1, incremental=False, status='creating')
-    with pytest.raises(openstack.ResourceInErrorState):
+    with pytest.raises(failures.ResourceInErrorState):
         run_like_mistral(backups.WaitForStatus(
             'bad', timeout=5, interval=0.01), context)
-    with pytest.raises(openstack.WaitTimeout,
+    with pytest.raises(failures.WaitTimeout,
                        match='backup slow is still creating after'):
         run_like_mistral(backups.WaitForStatus(
             'slow', timeout=0.03, interval=0.01), context)

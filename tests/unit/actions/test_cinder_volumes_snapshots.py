@@ -2,7 +2,7 @@ import pytest
 
 from mistral_actions.cinder import snapshots
 from mistral_actions.cinder import volumes
-from mistral_actions import openstack
+from mistral_actions.cloud import failures
 from tests.unit.actions.fakes import run_like_mistral
 
 
@@ -17,7 +17,7 @@ def test_volume_assert_status(clients, context):
 
 def test_volume_assert_status_not_yet(clients, context):
     clients.cinder.volumes.add('vol-1', status='creating')
-    with pytest.raises(openstack.StatusNotReached) as error:
+    with pytest.raises(failures.StatusNotReached) as error:
         run_like_mistral(volumes.AssertStatus('vol-1'), context)
     assert str(error.value) == 'volume vol-1 is creating, not available yet'
 
@@ -27,14 +27,14 @@ def test_volume_assert_status_not_yet(clients, context):
     'error_managing', 'error_backing-up'])
 def test_volume_error_states_fail_fast(clients, context, status):
     clients.cinder.volumes.add('vol-1', status=status)
-    with pytest.raises(openstack.ResourceInErrorState) as error:
+    with pytest.raises(failures.ResourceInErrorState) as error:
         run_like_mistral(volumes.AssertStatus('vol-1'), context)
     assert str(error.value) == ('volume vol-1 is in error state %s; it will '
                                 'never become available' % status)
 
 
 def test_volume_unknown(clients, context):
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^volume nope not found$'):
         run_like_mistral(volumes.AssertStatus('nope'), context)
 
@@ -51,7 +51,7 @@ def test_volume_wait_for_status(clients, context):
 def test_volume_wait_for_status_error(clients, context):
     clients.cinder.volumes.add_sequence('vol-1', [
         {'status': 'extending'}, {'status': 'error_extending'}])
-    with pytest.raises(openstack.ResourceInErrorState,
+    with pytest.raises(failures.ResourceInErrorState,
                        match='in error state error_extending'):
         run_like_mistral(volumes.WaitForStatus(
             'vol-1', 'available', timeout=5, interval=0.01), context)
@@ -59,7 +59,7 @@ def test_volume_wait_for_status_error(clients, context):
 
 def test_volume_wait_for_status_timeout(clients, context):
     clients.cinder.volumes.add('vol-1', status='downloading')
-    with pytest.raises(openstack.WaitTimeout,
+    with pytest.raises(failures.WaitTimeout,
                        match='volume vol-1 is still downloading after'):
         run_like_mistral(volumes.WaitForStatus(
             'vol-1', timeout=0.03, interval=0.01), context)
@@ -77,7 +77,7 @@ def test_snapshot_assert_status(clients, context):
 def test_snapshot_error_states_fail_fast(clients, context, status):
     clients.cinder.volume_snapshots.add('snap-1', status=status,
                                         volume_id='vol-1')
-    with pytest.raises(openstack.ResourceInErrorState,
+    with pytest.raises(failures.ResourceInErrorState,
                        match='snapshot snap-1 is in error state %s' % status):
         run_like_mistral(snapshots.AssertStatus('snap-1'), context)
 
@@ -85,10 +85,10 @@ def test_snapshot_error_states_fail_fast(clients, context, status):
 def test_snapshot_not_yet_and_unknown(clients, context):
     clients.cinder.volume_snapshots.add('snap-1', status='creating',
                                         volume_id='vol-1')
-    with pytest.raises(openstack.StatusNotReached,
+    with pytest.raises(failures.StatusNotReached,
                        match='snapshot snap-1 is creating, not available'):
         run_like_mistral(snapshots.AssertStatus('snap-1'), context)
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='snapshot nope not found'):
         run_like_mistral(snapshots.AssertStatus('nope'), context)
 
@@ -104,7 +104,7 @@ def test_snapshot_wait_for_status(clients, context):
 
 def test_snapshot_wait_for_status_timeout(clients, context):
     clients.cinder.volume_snapshots.add('snap-1', status='creating')
-    with pytest.raises(openstack.WaitTimeout, match='still creating'):
+    with pytest.raises(failures.WaitTimeout, match='still creating'):
         run_like_mistral(snapshots.WaitForStatus(
             'snap-1', timeout=0.02, interval=0.01), context)
 
@@ -121,6 +121,6 @@ def test_create_snapshot_forces_and_returns_summary(clients, context):
 
 
 def test_create_snapshot_unknown_volume(clients, context):
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^volume nope not found$'):
         run_like_mistral(snapshots.CreateSnapshot('nope'), context)

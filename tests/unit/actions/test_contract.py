@@ -5,6 +5,7 @@ import importlib
 import inspect
 import json
 import pathlib
+import pkgutil
 import subprocess
 import sys
 import types
@@ -22,6 +23,14 @@ MODULES = ['mistral_actions.nova.servers', 'mistral_actions.cinder.backups',
            'mistral_actions.cinder.snapshots',
            'mistral_actions.cinder.volumes', 'mistral_actions.glance.images',
            'mistral_actions.system']
+
+# What the OpenStack actions share; no action is exported from there.
+HELPER_MODULES = ['mistral_actions.cloud', 'mistral_actions.cloud.clients',
+                  'mistral_actions.cloud.failures',
+                  'mistral_actions.cloud.inputs',
+                  'mistral_actions.cloud.polling',
+                  'mistral_actions.cloud.resources',
+                  'mistral_actions.cloud.sessions']
 
 # Every action of the library and the input Mistral must show for it.
 EXPECTED_INPUTS = {
@@ -123,16 +132,42 @@ def test_docstring(name):
         assert ':param %s:' % parameter in doc, parameter
 
 
-def test_helper_classes_are_not_exported():
-    from mistral_actions import openstack
-
-    for cls in vars(openstack).values():
+@pytest.mark.parametrize('module_name', HELPER_MODULES)
+def test_helper_classes_are_not_exported(module_name):
+    module = importlib.import_module(module_name)
+    for cls in vars(module).values():
         if inspect.isclass(cls):
             assert '__export__' not in vars(cls), cls
 
 
+def test_helper_modules_are_all_listed():
+    import mistral_actions.cloud
+
+    found = [info.name for info in pkgutil.walk_packages(
+        mistral_actions.cloud.__path__, 'mistral_actions.cloud.')]
+    assert sorted(HELPER_MODULES) == sorted(['mistral_actions.cloud'] +
+                                            found)
+
+
+def test_helper_modules_import_one_another_without_cycles():
+    imports = {}
+    for module_name in HELPER_MODULES:
+        imports[module_name] = {
+            '%s.%s' % (node.module, alias.name)
+            for node in ast.walk(ast.parse(source_of(module_name)))
+            if isinstance(node, ast.ImportFrom) and node.module
+            for alias in node.names} & set(HELPER_MODULES)
+    done = set()
+    while len(done) < len(imports):
+        ready = {name for name, needs in imports.items()
+                 if name not in done and needs <= done}
+        assert ready, {name: sorted(needs - done) for name, needs in
+                       imports.items() if name not in done}
+        done |= ready
+
+
 @pytest.mark.parametrize('module_name',
-                         MODULES + ['mistral_actions.openstack'])
+                         MODULES + HELPER_MODULES)
 def test_module_source_is_small_and_has_no_relative_import(module_name):
     source = source_of(module_name)
     assert len(source.encode('utf-8')) < 48 * 1024
@@ -208,7 +243,7 @@ print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))
 @pytest.mark.parametrize('fresh', [False, True], ids=['import', 'exec'])
 def test_loading_imports_no_client_or_mistral_code(fresh):
     script = CHECK_IMPORTS % (
-        MODULES + ['mistral_actions.openstack'], fresh, HEAVY)
+        MODULES + HELPER_MODULES, fresh, HEAVY)
     output = subprocess.run(
         [sys.executable, '-c', script], capture_output=True, text=True,
         check=True, cwd=pathlib.Path(mistral_actions.__file__).parents[1])

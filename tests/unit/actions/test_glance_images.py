@@ -2,8 +2,8 @@ import json
 
 import pytest
 
+from mistral_actions.cloud import failures
 from mistral_actions.glance import images
-from mistral_actions import openstack
 from tests.unit.actions.fakes import run_like_mistral
 
 
@@ -25,7 +25,7 @@ def test_assert_status_active(clients, context):
 
 def test_assert_status_not_yet(clients, context):
     add_image(clients, status='queued')
-    with pytest.raises(openstack.StatusNotReached,
+    with pytest.raises(failures.StatusNotReached,
                        match='^image img-1 is queued, not active yet$'):
         run_like_mistral(images.AssertStatus('img-1'), context)
 
@@ -33,7 +33,7 @@ def test_assert_status_not_yet(clients, context):
 @pytest.mark.parametrize('status', ['killed', 'deleted', 'pending_delete'])
 def test_assert_status_error_states(clients, context, status):
     add_image(clients, status=status)
-    with pytest.raises(openstack.ResourceInErrorState) as error:
+    with pytest.raises(failures.ResourceInErrorState) as error:
         run_like_mistral(images.AssertStatus('img-1'), context)
     assert str(error.value) == ('image img-1 is in error state %s; it will '
                                 'never become active' % status)
@@ -41,12 +41,12 @@ def test_assert_status_error_states(clients, context, status):
 
 def test_assert_status_deactivated_is_not_an_error(clients, context):
     add_image(clients, status='deactivated')
-    with pytest.raises(openstack.StatusNotReached):
+    with pytest.raises(failures.StatusNotReached):
         run_like_mistral(images.AssertStatus('img-1'), context)
 
 
 def test_assert_status_unknown(clients, context):
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^image nope not found$'):
         run_like_mistral(images.AssertStatus('nope'), context)
 
@@ -63,12 +63,12 @@ def test_wait_for_status(clients, context):
 def test_wait_for_status_killed_and_timeout(clients, context):
     clients.glance.images.add_sequence('img-1', [
         {'status': 'saving'}, {'status': 'killed'}])
-    with pytest.raises(openstack.ResourceInErrorState,
+    with pytest.raises(failures.ResourceInErrorState,
                        match='in error state killed'):
         run_like_mistral(images.WaitForStatus(
             'img-1', timeout=5, interval=0.01), context)
     add_image(clients, 'img-2', status='importing')
-    with pytest.raises(openstack.WaitTimeout,
+    with pytest.raises(failures.WaitTimeout,
                        match='image img-2 is still importing after'):
         run_like_mistral(images.WaitForStatus(
             'img-2', timeout=0.03, interval=0.01), context)

@@ -2,7 +2,7 @@ import pytest
 
 from mistral_lib import exceptions
 
-from mistral_actions import openstack
+from mistral_actions.cloud import failures
 from mistral_actions.nova import servers
 from tests.unit.actions.fakes import run_like_mistral
 
@@ -30,7 +30,7 @@ def test_assert_status_ignores_case(clients, context):
 
 def test_assert_status_not_yet(clients, context):
     add_server(clients, status='BUILD', power=0, task='spawning')
-    with pytest.raises(openstack.StatusNotReached) as error:
+    with pytest.raises(failures.StatusNotReached) as error:
         run_like_mistral(servers.AssertStatus('srv-1'), context)
     assert str(error.value) == 'server srv-1 is BUILD, not ACTIVE yet'
 
@@ -39,12 +39,12 @@ def test_assert_status_not_yet(clients, context):
 def test_assert_status_error_state_fails_fast(clients, context, status):
     add_server(clients, status=status, power=0,
                fault={'message': 'No valid host was found.', 'code': 500})
-    with pytest.raises(openstack.ResourceInErrorState) as error:
+    with pytest.raises(failures.ResourceInErrorState) as error:
         run_like_mistral(servers.AssertStatus('srv-1'), context)
     assert str(error.value) == (
         'server srv-1 is in error state %s; it will never become ACTIVE: '
         'No valid host was found.' % status)
-    assert not isinstance(error.value, openstack.StatusNotReached)
+    assert not isinstance(error.value, failures.StatusNotReached)
     assert isinstance(error.value, exceptions.ActionException)
 
 
@@ -56,7 +56,7 @@ def test_assert_status_of_error_itself_succeeds(clients, context):
 
 
 def test_assert_status_unknown_server(clients, context):
-    with pytest.raises(openstack.ResourceNotFound) as error:
+    with pytest.raises(failures.ResourceNotFound) as error:
         run_like_mistral(servers.AssertStatus('nope'), context)
     assert str(error.value) == 'server nope not found'
 
@@ -77,7 +77,7 @@ def test_wait_for_status_polls_until_active(clients, context):
 def test_wait_for_status_fails_fast_on_error(clients, context):
     clients.nova.servers.add_sequence('srv-1', [
         {'status': 'BUILD'}, {'status': 'ERROR'}, {'status': 'ACTIVE'}])
-    with pytest.raises(openstack.ResourceInErrorState) as error:
+    with pytest.raises(failures.ResourceInErrorState) as error:
         run_like_mistral(
             servers.WaitForStatus('srv-1', timeout=5, interval=0.01),
             context)
@@ -88,7 +88,7 @@ def test_wait_for_status_fails_fast_on_error(clients, context):
 
 def test_wait_for_status_times_out_naming_last_status(clients, context):
     add_server(clients, status='BUILD', power=0)
-    with pytest.raises(openstack.WaitTimeout) as error:
+    with pytest.raises(failures.WaitTimeout) as error:
         run_like_mistral(
             servers.WaitForStatus('srv-1', timeout=0.05, interval=0.01),
             context)
@@ -98,7 +98,7 @@ def test_wait_for_status_times_out_naming_last_status(clients, context):
 
 
 def test_wait_for_status_unknown_server(clients, context):
-    with pytest.raises(openstack.ResourceNotFound):
+    with pytest.raises(failures.ResourceNotFound):
         run_like_mistral(servers.WaitForStatus('nope', timeout=1,
                                                interval=0.01), context)
 
@@ -123,7 +123,7 @@ def test_get_status_names_power_states(clients, context, code, name):
 
 
 def test_get_status_unknown_server(clients, context):
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='server nope not found'):
         run_like_mistral(servers.GetStatus('nope'), context)
 
@@ -136,7 +136,7 @@ def test_assert_power_status_running(clients, context):
 
 def test_assert_power_status_not_yet(clients, context):
     add_server(clients, status='SHUTOFF', power=4, task='powering-on')
-    with pytest.raises(openstack.StatusNotReached) as error:
+    with pytest.raises(failures.StatusNotReached) as error:
         run_like_mistral(servers.AssertPowerStatus('srv-1'), context)
     assert str(error.value) == 'server srv-1 is shutdown, not running yet'
 
@@ -150,7 +150,7 @@ def test_assert_power_status_other_state(clients, context):
 
 def test_assert_power_status_error_server_fails_fast(clients, context):
     add_server(clients, status='ERROR', power=4)
-    with pytest.raises(openstack.ResourceInErrorState) as error:
+    with pytest.raises(failures.ResourceInErrorState) as error:
         run_like_mistral(servers.AssertPowerStatus('srv-1'), context)
     assert str(error.value) == ('server srv-1 is in error state ERROR; it '
                                 'will never become running')

@@ -1,11 +1,11 @@
 """The command itself: help, listings, catalog drift, one-line errors."""
 
+from importlib import metadata
 import json
+from pathlib import Path
 import re
 import subprocess
 import sys
-from importlib import metadata
-from pathlib import Path
 
 import pytest
 

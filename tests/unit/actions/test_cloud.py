@@ -8,23 +8,27 @@ from mistral_lib import exceptions
 
 from mistral_actions.cinder import backups
 from mistral_actions.cinder import volumes
+from mistral_actions.cloud import clients
+from mistral_actions.cloud import failures
+from mistral_actions.cloud import polling
+from mistral_actions.cloud import resources
+from mistral_actions.cloud import sessions
 from mistral_actions.glance import images
 from mistral_actions.nova import servers
-from mistral_actions import openstack
-from tests.unit.actions import fakes
 from tests.unit.actions.fake_cloud import FakeCloud
+from tests.unit.actions import fakes
 
 
 @pytest.fixture(autouse=True)
 def no_timeout_variable(monkeypatch):
-    monkeypatch.delenv(openstack.HTTP_TIMEOUT_VARIABLE, raising=False)
+    monkeypatch.delenv(sessions.HTTP_TIMEOUT_VARIABLE, raising=False)
 
 
 # -- small helpers -----------------------------------------------------------
 
 def test_exceptions_are_distinct_action_exceptions():
-    kinds = [openstack.ResourceNotFound, openstack.ResourceInErrorState,
-             openstack.StatusNotReached, openstack.WaitTimeout]
+    kinds = [failures.ResourceNotFound, failures.ResourceInErrorState,
+             failures.StatusNotReached, failures.WaitTimeout]
     for kind in kinds:
         assert issubclass(kind, exceptions.ActionException)
         assert [other for other in kinds if issubclass(kind, other)] == \
@@ -36,17 +40,17 @@ def test_exceptions_are_distinct_action_exceptions():
 def test_is_not_found(attribute):
     error = Exception('gone')
     setattr(error, attribute, 404)
-    assert openstack.is_not_found(error)
+    assert failures.is_not_found(error)
     setattr(error, attribute, 500)
-    assert not openstack.is_not_found(error)
+    assert not failures.is_not_found(error)
 
 
 def test_not_found_as_leaves_other_errors():
     with pytest.raises(fakes.Conflict):
-        with openstack.not_found_as('volume', 'v'):
+        with failures.not_found_as('volume', 'v'):
             raise fakes.Conflict('busy')
-    with pytest.raises(openstack.ResourceNotFound, match='^volume v not'):
-        with openstack.not_found_as('volume', 'v'):
+    with pytest.raises(failures.ResourceNotFound, match='^volume v not'):
+        with failures.not_found_as('volume', 'v'):
             raise fakes.NotFound('gone')
 
 
@@ -56,23 +60,23 @@ def test_to_json():
             return 'odd'
 
     resource = fakes.FakeResource({'id': 'x', 'when': Odd(), 'n': [1]})
-    assert openstack.to_json(resource) == {'id': 'x', 'when': 'odd',
+    assert resources.to_json(resource) == {'id': 'x', 'when': 'odd',
                                            'n': [1]}
-    assert openstack.to_json({'a': (1, 2)}) == {'a': [1, 2]}
+    assert resources.to_json({'a': (1, 2)}) == {'a': [1, 2]}
 
 
 def test_http_timeout(monkeypatch):
-    assert openstack.http_timeout() == 60
-    monkeypatch.setenv(openstack.HTTP_TIMEOUT_VARIABLE, '7.5')
-    assert openstack.http_timeout() == 7.5
-    monkeypatch.setenv(openstack.HTTP_TIMEOUT_VARIABLE, 'never')
+    assert sessions.http_timeout() == 60
+    monkeypatch.setenv(sessions.HTTP_TIMEOUT_VARIABLE, '7.5')
+    assert sessions.http_timeout() == 7.5
+    monkeypatch.setenv(sessions.HTTP_TIMEOUT_VARIABLE, 'never')
     with pytest.raises(exceptions.ActionException,
                        match='MISTRAL_ACTIONS_HTTP_TIMEOUT must be'):
-        openstack.http_timeout()
+        sessions.http_timeout()
 
 
 def test_status_resource_fields_and_case():
-    resource = openstack.Resource('thing', 'image', 'things',
+    resource = resources.Resource('thing', 'image', 'things',
                                   error_states=['Broken'],
                                   fields=('id', 'status'))
     thing = {'id': 't', 'status': 'BROKEN', 'other': 1}
@@ -81,18 +85,50 @@ def test_status_resource_fields_and_case():
                                                     'status': 'BROKEN'}
 
 
+def not_before(wanted):
+    def check(current):
+        if current != wanted:
+            raise failures.StatusNotReached(current)
+        return 'got %s' % current
+    return check
+
+
+def test_wait_until_polls_until_the_check_passes(monkeypatch):
+    sleeps = []
+    monkeypatch.setattr(polling.time, 'sleep', sleeps.append)
+    fetched = iter(['a', 'b', 'c'])
+    assert polling.wait_until(lambda: next(fetched), not_before('c'), 100,
+                              2, RuntimeError) == 'got c'
+    assert sleeps == [2, 2]
+
+
+def test_wait_until_raises_what_on_timeout_makes_of_the_last_fetch():
+    fetched = iter(range(1000000))
+    with pytest.raises(RuntimeError, match='^last [1-9]'):
+        polling.wait_until(lambda: next(fetched), not_before(-1), 0.05,
+                           0.01, lambda last: RuntimeError('last %s' % last))
+
+
+def test_wait_until_stops_at_other_errors():
+    def check(current):
+        raise failures.ResourceInErrorState('broken')
+
+    with pytest.raises(failures.ResourceInErrorState):
+        polling.wait_until(lambda: 'x', check, 100, 100, RuntimeError)
+
+
 # -- make_client: which way clients are built --------------------------------
 
 def test_make_client_rejects_unknown_services():
     with pytest.raises(ValueError, match='unknown service'):
-        openstack.make_client('network', fakes.make_context())
+        clients.make_client('network', fakes.make_context())
 
 
 @pytest.fixture
 def mistral_request_context():
     """The thread-local request context Mistral's executor sets."""
-    from mistral_lib import utils
     from mistral_extra.actions.openstack.utils import context
+    from mistral_lib import utils
 
     context.set_ctx(object())
     yield
@@ -116,7 +152,7 @@ def test_inside_mistral_clients_come_from_mistral_extra(
     monkeypatch.setattr(getattr(extra, extra_class), '_create_client',
                         create_client)
     context = fakes.make_context(region_name='RegionTwo')
-    assert openstack.make_client(service, context) == 'client'
+    assert clients.make_client(service, context) == 'client'
     assert calls == [(extra_class, 'RegionTwo', context)]
 
 
@@ -126,30 +162,30 @@ def test_mistral_extra_sessions_get_a_timeout(monkeypatch,
     from mistral_extra.actions.openstack import actions as extra
     from mistral_extra.actions.openstack import base
 
-    sessions = []
+    made = []
 
     def get_session_and_auth(self, context):
-        sessions.append(session.Session())
-        return {'session': sessions[-1], 'auth': None}
+        made.append(session.Session())
+        return {'session': made[-1], 'auth': None}
 
     monkeypatch.setattr(base.OpenStackAction, 'get_session_and_auth',
                         get_session_and_auth)
     monkeypatch.setattr(extra.NovaAction, 'get_service_endpoint',
                         lambda self: None)
-    monkeypatch.setenv(openstack.HTTP_TIMEOUT_VARIABLE, '12')
-    helper = openstack._mistral_extra_helper('compute', None)
+    monkeypatch.setenv(sessions.HTTP_TIMEOUT_VARIABLE, '12')
+    helper = clients._mistral_extra_helper('compute', None)
     result = helper.get_session_and_auth(fakes.make_context())
-    assert result['session'] is sessions[0]
-    assert sessions[0].timeout == 12
+    assert result['session'] is made[0]
+    assert made[0].timeout == 12
 
 
 def test_outside_mistral_the_fallback_builds_clients(monkeypatch):
     built = []
-    monkeypatch.setitem(openstack._SERVICES, 'compute', (
+    monkeypatch.setitem(clients._SERVICES, 'compute', (
         'NovaAction', lambda *args: built.append(args) or 'nova'))
     context = fakes.make_context(region_name='RegionTwo',
                                  service_catalog=FakeCloud().token_body())
-    assert openstack.make_client('compute', context) == 'nova'
+    assert clients.make_client('compute', context) == 'nova'
     (session, region, interface), = built
     assert (region, interface) == ('RegionTwo', 'public')
     assert session.timeout == 60
@@ -161,14 +197,14 @@ def test_outside_mistral_the_fallback_builds_clients(monkeypatch):
     (None, None, True)])
 def test_fallback_session_verify(insecure, cacert, verify):
     context = fakes.make_context(insecure=insecure, auth_cacert=cacert)
-    assert openstack._session(context.security).verify == verify
+    assert sessions.session_for(context.security).verify == verify
 
 
 def test_fallback_auth_uses_the_catalog_in_the_context():
     from keystoneauth1.identity import access
 
     body = FakeCloud().token_body()
-    plugin = openstack._auth_plugin(
+    plugin = sessions._auth_plugin(
         fakes.make_context(service_catalog=body).security)
     assert isinstance(plugin, access.AccessInfoPlugin)
     assert plugin.auth_ref.auth_token == fakes.TOKEN
@@ -178,7 +214,7 @@ def test_fallback_auth_uses_the_catalog_in_the_context():
 def test_fallback_auth_without_catalog_rescopes_the_token():
     from keystoneauth1.identity import v3
 
-    plugin = openstack._auth_plugin(fakes.make_context().security)
+    plugin = sessions._auth_plugin(fakes.make_context().security)
     assert isinstance(plugin, v3.Token)
     assert plugin.auth_url == 'http://keystone.test/v3'
     assert plugin.project_id == 'project-1'
@@ -189,7 +225,7 @@ def test_make_client_needs_a_token(service, mistral_request_context):
     with pytest.raises(exceptions.ActionException,
                        match='no auth token: OpenStack actions need Mistral '
                        'to run with Keystone authentication'):
-        openstack.make_client(service, fakes.make_context(auth_token=None))
+        clients.make_client(service, fakes.make_context(auth_token=None))
 
 
 @pytest.mark.parametrize('security, message', [
@@ -198,7 +234,7 @@ def test_make_client_needs_a_token(service, mistral_request_context):
 ])
 def test_fallback_auth_errors(security, message):
     with pytest.raises(exceptions.ActionException, match=message):
-        openstack._auth_plugin(fakes.make_context(**security).security)
+        sessions._auth_plugin(fakes.make_context(**security).security)
 
 
 # -- the fallback end to end, real client libraries, fake HTTP services ------
@@ -230,10 +266,10 @@ def test_fallback_with_catalog_end_to_end(cloud):
     assert fakes.run_like_mistral(servers.GetStatus('srv-1'), context) == {
         'id': 'srv-1', 'status': 'ACTIVE', 'power_state': 'running',
         'task_state': None}
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^server nope not found$'):
         fakes.run_like_mistral(servers.AssertStatus('nope'), context)
-    with pytest.raises(openstack.StatusNotReached,
+    with pytest.raises(failures.StatusNotReached,
                        match='volume vol-1 is in-use, not available yet'):
         fakes.run_like_mistral(volumes.AssertStatus('vol-1'), context)
     assert fakes.run_like_mistral(
@@ -278,7 +314,7 @@ def test_fallback_backups_end_to_end(cloud):
     assert [body['backup']['incremental'] for body in posted] == [False,
                                                                   True]
     assert all(body['backup']['force'] for body in posted)
-    with pytest.raises(openstack.ResourceNotFound,
+    with pytest.raises(failures.ResourceNotFound,
                        match='^volume nope not found$'):
         fakes.run_like_mistral(backups.Create('nope', 'b'), context)
 

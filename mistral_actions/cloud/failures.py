@@ -1,0 +1,46 @@
+"""The ways an OpenStack action fails on purpose, and spotting a 404.
+
+Each failure is its own ActionException so that callers (and tests) can tell
+"never will" from "not yet" from "gave up"; the three client libraries each
+report a missing resource differently, hence :func:`is_not_found`.
+"""
+
+import contextlib
+import typing
+
+from mistral_lib import exceptions
+
+
+class ResourceNotFound(exceptions.ActionException):
+    """The resource does not exist (or is not visible to the project)."""
+
+
+class ResourceInErrorState(exceptions.ActionException):
+    """The resource is in an error state: it will never reach the status."""
+
+
+class StatusNotReached(exceptions.ActionException):
+    """The resource is not in the expected status yet; it still may be."""
+
+
+class WaitTimeout(exceptions.ActionException):
+    """The resource did not reach the status within the time allowed."""
+
+
+def is_not_found(error: BaseException) -> bool:
+    """Whether a client exception (any of the three clients) is a 404."""
+    return 404 in (getattr(error, 'code', None),
+                   getattr(error, 'http_status', None),
+                   getattr(error, 'status_code', None))
+
+
+@contextlib.contextmanager
+def not_found_as(kind: str, resource_id: str) -> typing.Iterator[None]:
+    """Turn a client's 404 inside the block into ResourceNotFound."""
+    try:
+        yield
+    except Exception as error:
+        if is_not_found(error):
+            raise ResourceNotFound(
+                '%s %s not found' % (kind, resource_id)) from error
+        raise
