@@ -7,6 +7,7 @@ report a missing resource differently, hence :func:`is_not_found`.
 
 import contextlib
 import typing
+import uuid
 
 from mistral_lib import exceptions
 
@@ -34,13 +35,31 @@ def is_not_found(error: BaseException) -> bool:
                    getattr(error, 'status_code', None))
 
 
+def is_uuid(value: typing.Any) -> bool:
+    """Whether value reads as a UUID, as every id of these services does."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_bad_request(error: BaseException) -> bool:
+    return 400 in (getattr(error, 'code', None),
+                   getattr(error, 'http_status', None),
+                   getattr(error, 'status_code', None))
+
+
 @contextlib.contextmanager
 def not_found_as(kind: str, resource_id: str) -> typing.Iterator[None]:
-    """Turn a client's 404 inside the block into ResourceNotFound."""
+    """Turn a client's 404 inside the block into ResourceNotFound; so too a
+    400 about an id that is no UUID (Cinder's schema check on create), so
+    that one mistake gives one message whatever the action."""
     try:
         yield
     except Exception as error:
-        if is_not_found(error):
+        if is_not_found(error) or (_is_bad_request(error)
+                                   and not is_uuid(resource_id)):
             raise ResourceNotFound(
                 '%s %s not found' % (kind, resource_id)) from error
         raise

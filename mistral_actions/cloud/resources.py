@@ -84,17 +84,20 @@ class Resource:
         """The summary if ``resource`` has the ``expected`` status.
 
         Raises ResourceInErrorState when it never will, StatusNotReached
-        when it may still get there. Statuses are compared ignoring case.
+        when it may still get there. An error state comes first, even when
+        the field compared matches (a server in ERROR whose power state is
+        still ``running``), unless that error state is what is expected.
+        Statuses are compared ignoring case.
         """
-        current = self.status_of(resource)
-        if str(current).lower() == str(expected).lower():
-            return self.summary(resource)
         error_state = self.error_state_of(resource)
-        if error_state:
+        if error_state and error_state.lower() != str(expected).lower():
             raise failures.ResourceInErrorState(
                 '%s %s is in error state %s; it will never become %s%s'
                 % (self.kind, resource_id, error_state, expected,
                    _failure_detail(resource)))
+        current = self.status_of(resource)
+        if str(current).lower() == str(expected).lower():
+            return self.summary(resource)
         raise failures.StatusNotReached(
             '%s %s is %s, not %s yet'
             % (self.kind, resource_id, current, expected))

@@ -39,6 +39,20 @@ def test_unknown_id_is_a_clear_error(cloud_mistral, kind, name, param):
     assert '%s %s not found' % (kind, UNKNOWN) in message
 
 
+@pytest.mark.parametrize('volume_id', ['nope', UNKNOWN])
+@pytest.mark.parametrize('name,params', [
+    ('int32bit.cinder.snapshots.create_snapshot', {}),
+    ('int32bit.cinder.backups.create', {'backup_name': 'b'}),
+    ('int32bit.cinder.backups.create_backup', {}),
+    ('int32bit.cinder.volumes.assert_status', {}),
+])
+def test_one_message_for_an_unknown_volume(cloud_mistral, name, params,
+                                           volume_id):
+    message = failed(run_action(cloud_mistral, name, volume_id=volume_id,
+                                **params))
+    assert 'volume %s not found' % volume_id in message, message
+
+
 def test_server_status_and_power(cloud_mistral, server):
     result = succeeded(run_action(
         cloud_mistral, 'int32bit.nova.servers.get_status', server_id=server))
@@ -73,6 +87,15 @@ def test_wait_times_out_naming_the_last_status(cloud_mistral, server):
 
 def test_server_in_error_state_fails_fast(cloud, cloud_mistral, server):
     cloud.nova().servers.reset_state(server, 'error')
+    # An error state beats a field that still matches: the power state
+    # stays "running" after the reset.
+    assert succeeded(run_action(
+        cloud_mistral, 'int32bit.nova.servers.get_status',
+        server_id=server))['power_state'] == 'running'
+    assert 'server %s is in error state ERROR; it will never become ' \
+        'running' % server in failed(run_action(
+            cloud_mistral, 'int32bit.nova.servers.assert_power_status',
+            server_id=server))
     expected = 'server %s is in error state ERROR; it will never become ' \
         'ACTIVE' % server
     assert expected in failed(run_action(

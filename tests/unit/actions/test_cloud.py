@@ -54,6 +54,21 @@ def test_not_found_as_leaves_other_errors():
             raise fakes.NotFound('gone')
 
 
+class BadRequest(Exception):
+    code = 400
+
+
+def test_a_bad_request_about_a_non_uuid_id_is_not_found():
+    with pytest.raises(failures.ResourceNotFound, match='^volume nope not'):
+        with failures.not_found_as('volume', 'nope'):
+            raise BadRequest('Invalid input for field/attribute volume_id')
+    # A 400 about a real id is some other mistake: left as it is.
+    with pytest.raises(BadRequest):
+        with failures.not_found_as(
+                'volume', '00000000-0000-4000-8000-000000000042'):
+            raise BadRequest('Invalid volume: status must be available')
+
+
 def test_to_json():
     class Odd:
         def __str__(self):

@@ -156,6 +156,22 @@ def test_assert_power_status_error_server_fails_fast(clients, context):
                                 'will never become running')
 
 
+@pytest.mark.parametrize('status', ['ERROR', 'DELETED'])
+def test_error_state_beats_a_matching_power_state(clients, context, status):
+    add_server(clients, status=status, power=1)  # still "running"
+    with pytest.raises(failures.ResourceInErrorState) as error:
+        run_like_mistral(servers.AssertPowerStatus('srv-1'), context)
+    assert str(error.value) == ('server srv-1 is in error state %s; it '
+                                'will never become running' % status)
+
+
+def test_expecting_the_error_state_itself_passes(clients, context):
+    add_server(clients, status='ERROR', power=1)
+    result = run_like_mistral(servers.AssertStatus('srv-1', 'error'),
+                              context)
+    assert result['status'] == 'ERROR'
+
+
 def test_assert_power_status_unknown_name(clients, context):
     add_server(clients)
     with pytest.raises(exceptions.ActionException,
