@@ -144,9 +144,10 @@ class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a backup has the expected status (available by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
-    action run. Fails at once when the backup is in an error state or does
-    not exist, and names the last status on timeout. Returns {id, name,
-    status, volume_id, is_incremental}.
+    action run; a dropped connection or a 502/503/504 is "not yet". Fails
+    at once when the backup is in an error state or does not exist, and
+    names the last status on timeout. Returns {id, name, status, volume_id,
+    is_incremental}.
 
     :param backup_id: ID of the backup.
     :param status: the expected status.

@@ -39,9 +39,10 @@ class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a snapshot has the expected status (available by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
-    action run. Fails at once when the snapshot is in an error state or
-    does not exist, and names the last status on timeout. Returns {id,
-    name, status, volume_id}.
+    action run; a dropped connection or a 502/503/504 is "not yet". Fails
+    at once when the snapshot is in an error state or does not exist, and
+    names the last status on timeout. Returns {id, name, status,
+    volume_id}.
 
     :param snapshot_id: ID of the snapshot.
     :param status: the expected status.

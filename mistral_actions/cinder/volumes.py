@@ -39,9 +39,9 @@ class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a volume has the expected status (available by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
-    action run. Fails at once when the volume is in an error_* state or
-    does not exist, and names the last status on timeout. Returns {id,
-    name, status, size}.
+    action run; a dropped connection or a 502/503/504 is "not yet". Fails
+    at once when the volume is in an error_* state or does not exist, and
+    names the last status on timeout. Returns {id, name, status, size}.
 
     :param volume_id: ID of the volume.
     :param status: the expected status, e.g. available or in-use.

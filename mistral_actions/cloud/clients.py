@@ -2,8 +2,9 @@
 
 Inside a Mistral executor with mistral-extra installed the client comes from
 mistral-extra's own action classes (the same region, endpoint-type and trust
-handling as the built-in actions), given an HTTP timeout; anywhere else it is
-built on a keystoneauth1 session from :mod:`~mistral_actions.cloud.sessions`.
+handling as the built-in actions), given an HTTP timeout and read retries;
+anywhere else it is built on a keystoneauth1 session from
+:mod:`~mistral_actions.cloud.sessions`.
 The client libraries are imported only here, when a client is built.
 """
 
@@ -63,12 +64,15 @@ def _mistral_extra_helper(service, region):
 
 @functools.lru_cache(maxsize=None)
 def _with_http_timeout(extra_action_class):
-    """``extra_action_class`` whose sessions time out (it sets none)."""
+    """``extra_action_class`` whose sessions time out (it sets none) and
+    retry their reads as ours do."""
 
     class TimedAction(extra_action_class):
         def get_session_and_auth(self, context):
             session_and_auth = super().get_session_and_auth(context)
-            session_and_auth['session'].timeout = sessions.http_timeout()
+            session = session_and_auth['session']
+            session.timeout = sessions.http_timeout()
+            sessions.retrying_reads(session)
             return session_and_auth
 
     return TimedAction

@@ -2,7 +2,8 @@
 
 Each failure is its own ActionException so that callers (and tests) can tell
 "never will" from "not yet" from "gave up"; the three client libraries each
-report a missing resource differently, hence :func:`is_not_found`.
+report a missing resource (or a dropped connection) differently, hence
+:func:`is_not_found` and :func:`is_transient`.
 """
 
 import contextlib
@@ -28,11 +29,40 @@ class WaitTimeout(exceptions.ActionException):
     """The resource did not reach the status within the time allowed."""
 
 
+#: What a proxy or an overloaded API answers for a moment (too many
+#: requests, a gateway error, "unavailable"), as opposed to "never".
+PASSING_STATUS_CODES = (429, 502, 503, 504)
+
+
+def _statuses(error):
+    """The HTTP status a client exception carries, under any of the names
+    the three clients give it."""
+    return (getattr(error, 'code', None), getattr(error, 'http_status', None),
+            getattr(error, 'status_code', None))
+
+
 def is_not_found(error: BaseException) -> bool:
     """Whether a client exception (any of the three clients) is a 404."""
-    return 404 in (getattr(error, 'code', None),
-                   getattr(error, 'http_status', None),
-                   getattr(error, 'status_code', None))
+    return 404 in _statuses(error)
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a client exception says "not now" rather than "never": a
+    dropped or refused connection, a timeout, a 502/503/504.
+
+    glanceclient turns keystoneauth's connection failure into its own
+    CommunicationError, hence the walk down the exception's causes.
+    """
+    from keystoneauth1 import exceptions as ks_exceptions
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, ks_exceptions.RetriableConnectionFailure) or \
+                set(_statuses(error)) & set(PASSING_STATUS_CODES):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def is_uuid(value: typing.Any) -> bool:
@@ -45,9 +75,7 @@ def is_uuid(value: typing.Any) -> bool:
 
 
 def _is_bad_request(error: BaseException) -> bool:
-    return 400 in (getattr(error, 'code', None),
-                   getattr(error, 'http_status', None),
-                   getattr(error, 'status_code', None))
+    return 400 in _statuses(error)
 
 
 @contextlib.contextmanager

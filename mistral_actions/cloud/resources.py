@@ -33,6 +33,11 @@ def to_json(data: typing.Any) -> dict:
     return json.loads(json.dumps(dict(data), default=str))
 
 
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line, for a result or a message."""
+    return ' '.join(str(error).split()) or type(error).__name__
+
+
 def utc_stamp() -> str:
     """The current UTC time, for names of the resources actions create."""
     return datetime.datetime.now(datetime.timezone.utc).strftime(
@@ -114,16 +119,22 @@ class Resource:
         """Poll until the resource has ``expected`` status.
 
         Fails at once on an error state or an unknown id, and with
-        WaitTimeout naming the last status after ``timeout`` seconds.
+        WaitTimeout naming the last status (and the last poll's error, if
+        it failed) after ``timeout`` seconds.
         """
         timeout = inputs.positive_number('timeout', timeout)
         interval = inputs.positive_number('interval', interval)
 
-        def gave_up(resource):
+        def gave_up(resource, last_error):
+            if resource is None:
+                seen = 'could not be read'
+            else:
+                seen = 'is still %s' % self.status_of(resource)
             return failures.WaitTimeout(
-                '%s %s is still %s after %g s, not %s; gave up waiting'
-                % (self.kind, resource_id, self.status_of(resource),
-                   timeout, expected))
+                '%s %s %s after %g s, not %s; gave up waiting%s'
+                % (self.kind, resource_id, seen, timeout, expected,
+                   '' if last_error is None else
+                   ' (the last poll failed: %s)' % one_line(last_error)))
 
         return polling.wait_until(
             lambda: self.get(client, resource_id),

@@ -3,7 +3,8 @@
 Used when a client is built without mistral-extra: the session reuses the
 context's token (and the service catalog when Mistral passed one) and
 verifies TLS as the context says. :func:`http_timeout` is the timeout of
-every session, mistral-extra's included.
+every session and :func:`retrying_reads` its retries, mistral-extra's
+included.
 """
 
 import os
@@ -11,6 +12,7 @@ import typing
 
 from mistral_lib import exceptions
 
+from mistral_actions.cloud import failures
 from mistral_actions.cloud import inputs
 
 if typing.TYPE_CHECKING:
@@ -19,6 +21,12 @@ if typing.TYPE_CHECKING:
 
 HTTP_TIMEOUT_VARIABLE = 'MISTRAL_ACTIONS_HTTP_TIMEOUT'
 DEFAULT_HTTP_TIMEOUT = 60.0
+
+#: Requests that change nothing, so that sending one twice is harmless.
+READ_METHODS = frozenset({'GET', 'HEAD'})
+#: Retries of a read on a dropped connection or a passing server error:
+#: keystoneauth waits 0.5 s, then 1 s, then 2 s between them.
+READ_RETRIES = 3
 
 
 def http_timeout() -> float:
@@ -38,8 +46,32 @@ def session_for(
         verify = False
     else:
         verify = security.auth_cacert or True
-    return session.Session(auth=_auth_plugin(security), verify=verify,
-                           timeout=http_timeout())
+    return retrying_reads(session.Session(
+        auth=_auth_plugin(security), verify=verify, timeout=http_timeout()))
+
+
+def retrying_reads(session: 'ks_session.Session') -> 'ks_session.Session':
+    """``session``, its reads retried by keystoneauth itself.
+
+    An API server closes an idle keep-alive connection after a few seconds
+    (gunicorn after 2, Apache after 5), just when a poll may reuse it; a
+    proxy in front of it answers 502/503/504 while it restarts. A GET or
+    HEAD is then sent again (``connect_retries``, ``status_code_retries``);
+    a write never is: a create sent twice could make two resources.
+    """
+    send = session.request
+
+    def request(url, method, **kwargs):
+        if method.upper() in READ_METHODS:
+            for option in ('connect_retries', 'status_code_retries'):
+                kwargs[option] = max(kwargs.get(option) or 0, READ_RETRIES)
+            kwargs['retriable_status_codes'] = sorted(
+                set(kwargs.get('retriable_status_codes') or ())
+                | set(failures.PASSING_STATUS_CODES))
+        return send(url, method, **kwargs)
+
+    session.request = request
+    return session
 
 
 def _auth_plugin(security):

@@ -41,9 +41,10 @@ class WaitForStatus(resources.WaitForStatusAction):
     """Wait until an image has the expected status (active by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
-    action run. Fails at once when the image is killed, deleted or
-    pending_delete or does not exist, and names the last status on
-    timeout. Returns {id, name, status, visibility, size}.
+    action run; a dropped connection or a 502/503/504 is "not yet". Fails
+    at once when the image is killed, deleted or pending_delete or does not
+    exist, and names the last status on timeout. Returns {id, name, status,
+    visibility, size}.
 
     :param image_id: ID of the image.
     :param status: the expected status.

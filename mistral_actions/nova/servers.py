@@ -86,9 +86,10 @@ class WaitForStatus(resources.WaitForStatusAction):
     """Wait until a server has the expected status (ACTIVE by default).
 
     Polls every ``interval`` seconds for at most ``timeout`` seconds in one
-    action run. Fails at once when the server is in ERROR or DELETED or
-    does not exist, and names the last status on timeout. Returns {id,
-    status, power_state, task_state}.
+    action run; a dropped connection or a 502/503/504 is "not yet". Fails
+    at once when the server is in ERROR or DELETED or does not exist, and
+    names the last status on timeout. Returns {id, status, power_state,
+    task_state}.
 
     :param server_id: ID of the server.
     :param status: the expected status, e.g. ACTIVE or SHUTOFF (any case).

@@ -17,6 +17,8 @@ from tests.cloud.cloud import unavailable
 # Fixtures built on the cloud: Mistral with keystone, a tenant's user, a
 # server, a volume.
 from tests.cloud.fixtures import cloud_mistral  # noqa: F401
+from tests.cloud.fixtures import flaky  # noqa: F401
+from tests.cloud.fixtures import flaky_block_storage  # noqa: F401
 from tests.cloud.fixtures import other_member  # noqa: F401
 from tests.cloud.fixtures import server  # noqa: F401
 from tests.cloud.fixtures import volume  # noqa: F401

@@ -1,13 +1,15 @@
 """Fixtures of the cloud tests beyond the cloud itself: Mistral with
-keystone, a member of another project, and a fresh server or volume per
-test, deleted afterwards."""
+keystone, a member of another project, a region whose Cinder is behind a
+flaky proxy, and a fresh server or volume per test, deleted afterwards."""
 
 import secrets
 import uuid
 
 import pytest
 
+from tests.cloud.keystone import set_endpoint
 from tests.cloud import workflows
+from tests.harness.flaky_http import FlakyProxy
 
 
 @pytest.fixture(scope='session')
@@ -36,6 +38,41 @@ def other_member(cloud):
     yield cloud.credentials(user.name, password, project.name)
     keystone.users.delete(user)
     keystone.projects.delete(project)
+
+
+#: The region whose block-storage endpoint is the flaky proxy.
+FLAKY_REGION = 'FlakyOne'
+
+
+@pytest.fixture(scope='session')
+def flaky_block_storage(cloud):
+    """A FlakyProxy in front of the cloud's Cinder, in the catalog as the
+    block-storage endpoint of region FLAKY_REGION: actions run with that
+    region (``mistral.client(region=FLAKY_REGION)``) reach Cinder only
+    through it. Faults are set per test; none are left after one."""
+    cinder = next(service for service in cloud.services
+                  if service.name == 'cinder')
+    proxy = FlakyProxy(cinder.url).start()
+    keystone = cloud.keystone()
+    region = keystone.regions.create(id=FLAKY_REGION)
+    for service_type, name, url in cinder.catalog():
+        set_endpoint(keystone, FLAKY_REGION, service_type, name,
+                     url.replace(cinder.url, proxy.url))
+    cloud.forget_session()
+    yield proxy
+    for endpoint in keystone.endpoints.list(region=FLAKY_REGION):
+        keystone.endpoints.delete(endpoint)
+    keystone.regions.delete(region)
+    cloud.forget_session()
+    proxy.stop()
+
+
+@pytest.fixture
+def flaky(flaky_block_storage):
+    """The flaky proxy, healed before and after the test."""
+    flaky_block_storage.heal()
+    yield flaky_block_storage
+    flaky_block_storage.heal()
 
 
 @pytest.fixture

@@ -101,7 +101,7 @@ def set_endpoint(keystone, region, service_type, name, url):
     service = found[0] if found else keystone.services.create(
         name, service_type)
     existing = {endpoint.interface: endpoint for endpoint in
-                keystone.endpoints.list(service=service)}
+                keystone.endpoints.list(service=service, region=region)}
     for interface in INTERFACES:
         if interface in existing:
             keystone.endpoints.update(existing[interface], url=url)

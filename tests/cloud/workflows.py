@@ -59,10 +59,11 @@ def run_example(mistral, relative_path, workflow, workflow_input,
     return execution, json.loads(execution.output), seconds
 
 
-def run_action(mistral, action, **params):
+def run_action(mistral, action, in_region=None, **params):
     """Run one action synchronously, as `mistral run-action` does, with the
-    real keystone context; (state, output)."""
-    execution = mistral.client().action_executions.create(
+    real keystone context (of region ``in_region``: the cloud's own by
+    default); (state, output)."""
+    execution = mistral.client(region=in_region).action_executions.create(
         action, params, save_result=True, run_sync=True)
     return execution.state, json.loads(execution.output)
 

@@ -193,11 +193,13 @@ class _Mistral:
             })
         return env
 
-    def client(self, timeout=CLIENT_TIMEOUT, credentials=None):
+    def client(self, timeout=CLIENT_TIMEOUT, credentials=None, region=None):
         """A python-mistralclient client of this server, every call bounded.
 
         :param credentials: keystoneauth v3 password arguments of the user
             to act as; the admin by default (keystone only).
+        :param region: the region Mistral gives the actions' context
+            (header X-Region-Name).
         """
         from mistralclient.api import client
         if not self.keystone:
@@ -213,7 +215,7 @@ class _Mistral:
             user_domain_name=self.keystone.domain,
             project_domain_name=self.keystone.domain)))
         return client.client(
-            mistral_url=self.url,
+            mistral_url=self.url, region_name=region,
             session=session.Session(auth=auth, timeout=timeout))
 
     def stop(self):

@@ -121,7 +121,59 @@ def test_wait_until_raises_what_on_timeout_makes_of_the_last_fetch():
     fetched = iter(range(1000000))
     with pytest.raises(RuntimeError, match='^last [1-9]'):
         polling.wait_until(lambda: next(fetched), not_before(-1), 0.05,
-                           0.01, lambda last: RuntimeError('last %s' % last))
+                           0.01,
+                           lambda last, error: RuntimeError('last %s' % last))
+
+
+def passing_failure(status=503):
+    error = RuntimeError('Service Unavailable (HTTP %d)' % status)
+    error.code = status
+    return error
+
+
+def test_wait_until_takes_a_passing_failure_for_not_yet(monkeypatch):
+    monkeypatch.setattr(polling.time, 'sleep', lambda seconds: None)
+    answers = iter([passing_failure(), 'a', passing_failure(502), 'c'])
+
+    def fetch():
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert polling.wait_until(fetch, not_before('c'), 100, 1,
+                              RuntimeError) == 'got c'
+
+
+def test_wait_until_names_the_last_error_on_timeout():
+    def fetch():
+        raise passing_failure()
+
+    with pytest.raises(RuntimeError, match=r'^None, .*\(HTTP 503\)$'):
+        polling.wait_until(fetch, not_before('c'), 0.05, 0.01,
+                           lambda last, error: RuntimeError(
+                               '%s, %s' % (last, error)))
+
+
+@pytest.mark.parametrize('status', [400, 401, 403, 404, 409, 500])
+def test_wait_until_stops_at_a_lasting_failure(status):
+    def fetch():
+        raise passing_failure(status)
+
+    with pytest.raises(RuntimeError, match='HTTP %d' % status):
+        polling.wait_until(fetch, not_before('c'), 100, 100, RuntimeError)
+
+
+def test_a_connection_failure_is_transient_even_when_wrapped():
+    from keystoneauth1 import exceptions as ks_exceptions
+    try:
+        try:
+            raise ks_exceptions.ConnectFailure('Connection aborted.')
+        except ks_exceptions.ConnectFailure:
+            raise RuntimeError('glanceclient: CommunicationError')
+    except RuntimeError as wrapped:
+        assert failures.is_transient(wrapped)
+    assert not failures.is_transient(RuntimeError('plain'))
 
 
 def test_wait_until_stops_at_other_errors():
@@ -171,8 +223,8 @@ def test_inside_mistral_clients_come_from_mistral_extra(
     assert calls == [(extra_class, 'RegionTwo', context)]
 
 
-def test_mistral_extra_sessions_get_a_timeout(monkeypatch,
-                                              mistral_request_context):
+def test_mistral_extra_sessions_get_a_timeout_and_retries(
+        monkeypatch, mistral_request_context, flaky_service):
     from keystoneauth1 import session
     from mistral_extra.actions.openstack import actions as extra
     from mistral_extra.actions.openstack import base
@@ -192,6 +244,10 @@ def test_mistral_extra_sessions_get_a_timeout(monkeypatch,
     result = helper.get_session_and_auth(fakes.make_context())
     assert result['session'] is made[0]
     assert made[0].timeout == 12
+    proxy, _ = flaky_service
+    proxy.fail_next(1, 'drop')
+    assert made[0].get(proxy.url + '/thing').json() == {'ok': True}
+    assert proxy.faults_served() == ['drop']
 
 
 def test_outside_mistral_the_fallback_builds_clients(monkeypatch):
@@ -353,3 +409,52 @@ def test_fallback_region_one_by_default(cloud):
     context = fakes.make_context(service_catalog=cloud.token_body())
     result = fakes.run_like_mistral(servers.GetStatus('srv-9'), context)
     assert result['id'] == 'srv-9'
+
+
+# -- retrying_reads: a real keystoneauth session through a flaky proxy -------
+
+@pytest.fixture
+def flaky_service():
+    from tests.harness.flaky_http import FlakyProxy
+    from tests.harness.http_stub import HttpStub
+
+    stub = HttpStub({('GET', '/thing'): (200, {'ok': True}),
+                     ('POST', '/thing'): (201, {'made': True})}).start()
+    proxy = FlakyProxy(stub.url).start()
+    yield proxy, stub
+    proxy.stop()
+    stub.stop()
+
+
+def retrying_session():
+    from keystoneauth1 import session
+    return sessions.retrying_reads(session.Session(timeout=5))
+
+
+@pytest.mark.parametrize('fault', ['drop', 502, 503, 504])
+def test_a_read_survives_one_passing_failure(flaky_service, fault):
+    proxy, stub = flaky_service
+    proxy.fail_next(1, fault)
+    response = retrying_session().get(proxy.url + '/thing')
+    assert response.json() == {'ok': True}
+    assert proxy.faults_served() == [fault]
+    assert stub.requests == [('GET', '/thing')]
+
+
+def test_a_write_is_never_sent_twice(flaky_service):
+    from keystoneauth1 import exceptions as ks_exceptions
+
+    proxy, stub = flaky_service
+    proxy.fail_next(1, 'drop', method='POST')
+    with pytest.raises(ks_exceptions.ConnectFailure):
+        retrying_session().post(proxy.url + '/thing', json={})
+    assert stub.requests == []
+
+
+def test_a_lasting_outage_ends_the_read(flaky_service):
+    proxy, stub = flaky_service
+    proxy.fail_next(100, 503)
+    with pytest.raises(Exception) as raised:
+        retrying_session().get(proxy.url + '/thing')
+    assert failures.is_transient(raised.value)
+    assert proxy.faults_served() == [503] * (sessions.READ_RETRIES + 1)
