@@ -5,14 +5,21 @@ latest *available* backup (the one with the latest ``data_timestamp``), and
 refuses an incremental backup when there is none. The caller cannot choose
 the parent, so the chain that matters is the one reaching back from that
 latest backup to its full backup.
+
+``create_backup`` also keeps a bounded number of chains: it records on
+every backup it makes (Cinder backup metadata, API 3.43+) that it made it
+and to which chain it belongs, and deletes only backups that say so.
 """
 
 import datetime
+import uuid
 
 from mistral_lib import exceptions
 
+from mistral_actions.cinder import volumes
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import inputs
+from mistral_actions.cloud import polling
 from mistral_actions.cloud import resources
 
 BACKUPS = resources.Resource(
@@ -26,13 +33,18 @@ BACKUPS = resources.Resource(
 CHAIN_STATES = ('available', 'restoring')
 
 
-def chain_backups(client, volume_id):
-    """The volume's backups that can be links of a chain, as dicts."""
+def volume_backups(client, volume_id):
+    """Every backup of the volume, as dicts."""
     return [backup for backup in (
         resources.to_json(backup) for backup in
         client.backups.list(search_opts={'volume_id': volume_id}))
-        if backup.get('volume_id') == volume_id
-        and str(backup.get('status')).lower() in CHAIN_STATES]
+        if backup.get('volume_id') == volume_id]
+
+
+def chain_links(backups):
+    """The backups that can be links of a chain."""
+    return [backup for backup in backups
+            if str(backup.get('status')).lower() in CHAIN_STATES]
 
 
 def _is_available(backup):
@@ -54,7 +66,7 @@ def _moment(value):
 def chain_of(backups):
     """The chain a new incremental backup would extend, and what breaks it.
 
-    ``backups``: see :func:`chain_backups`. The chain starts at the backup
+    ``backups``: see :func:`chain_links`. The chain starts at the backup
     Cinder will pick as the parent of a new incremental one: the available
     backup whose data is the latest (``data_timestamp``; a backup of a
     snapshot holds the snapshot's data). It goes from parent to parent down
@@ -101,6 +113,106 @@ def chain_of(backups):
             return chain, ('the parent of incremental backup %s is missing'
                            % backup['id'])
         backup = parent
+
+
+#: Metadata ``create_backup`` records on each backup it makes: who made it
+#: (only such backups are ever deleted) and the chain it belongs to.
+MADE_BY_KEY = 'mistral_actions.made_by'
+MADE_BY = 'create_backup'
+CHAIN_KEY = 'mistral_actions.chain'
+#: The Cinder API version that takes and shows backup metadata.
+METADATA_VERSION = '3.43'
+#: Seconds one backup's deletion may take, and between two looks at it.
+DELETE_TIMEOUT = 600
+DELETE_INTERVAL = 2
+#: Volume statuses Cinder backs up from (in-use with force).
+BACKUP_SOURCE_STATES = ('available', 'in-use')
+
+
+def chain_id_of(backup):
+    """The chain ``create_backup`` recorded on a backup it made, or None."""
+    metadata = backup.get('metadata') or {}
+    if metadata.get(MADE_BY_KEY) == MADE_BY:
+        return metadata.get(CHAIN_KEY)
+    return None
+
+
+def chains_made(backups):
+    """The chains ``create_backup`` made, oldest first: lists of backups,
+    oldest first (the full one leads)."""
+    chains = {}
+    for backup in backups:
+        chain_id = chain_id_of(backup)
+        if chain_id:
+            chains.setdefault(chain_id, []).append(backup)
+    for members in chains.values():
+        members.sort(key=lambda backup: (_moment(backup.get('created_at')),
+                                         backup['id']))
+    return sorted(chains.values(), key=lambda members: (
+        _moment(members[0].get('created_at')), members[0]['id']))
+
+
+def delete_chain(client, members):
+    """Delete one chain, newest backup first, each waited for until it is
+    gone (Cinder refuses to delete a backup while an incremental child of
+    it remains). Returns (deleted ids, [{id, reason}] not deleted): once
+    one backup stays, the older ones stay too, and say why."""
+    deleted, kept = [], []
+    for backup in reversed(members):
+        if kept:
+            kept.append({'id': backup['id'], 'reason':
+                         'a newer backup of its chain, %s, was not deleted'
+                         % kept[0]['id']})
+            continue
+        reason = _delete_one(client, backup['id'])
+        if reason is None:
+            deleted.append(backup['id'])
+        else:
+            kept.append({'id': backup['id'], 'reason': reason})
+    return deleted, kept
+
+
+def _delete_one(client, backup_id):
+    """Delete a backup and wait until it is gone; None, or why not."""
+    try:
+        client.backups.delete(backup_id)
+    except Exception as error:
+        if failures.is_not_found(error):
+            return None
+        return resources.one_line(error)
+
+    def fetch():
+        try:
+            return client.backups.get(backup_id)
+        except Exception as error:
+            if failures.is_not_found(error):
+                return None
+            raise
+
+    def check(backup):
+        if backup is None:
+            return None
+        status = str(resources.field(backup, 'status')).lower()
+        if status == 'deleting':
+            raise failures.StatusNotReached(status)
+        return 'Cinder left it %s%s' % (status, _reason(backup))
+
+    def gave_up(backup, last_error):
+        return failures.WaitTimeout(
+            'still %s after %d s' % (
+                resources.field(backup, 'status') if backup else 'unread',
+                DELETE_TIMEOUT))
+
+    try:
+        return polling.wait_until(fetch, check, DELETE_TIMEOUT,
+                                  DELETE_INTERVAL, gave_up)
+    except Exception as error:
+        return resources.one_line(error)
+
+
+def _reason(backup):
+    reason = resources.field(backup, 'fail_reason')
+    return ': %s' % reason if reason else ''
 
 
 def create_backup(client, volume_id, incremental, **options):
@@ -200,7 +312,8 @@ class Create(resources.OpenStackAction):
         force = inputs.flag('force', self.force)
         client = self.client(context)
         incremental = wanted and any(
-            map(_is_available, chain_backups(client, self.volume_id)))
+            map(_is_available,
+                chain_links(volume_backups(client, self.volume_id))))
         return create_backup(
             client, self.volume_id, incremental, name=self.backup_name,
             snapshot_id=self.snapshot_id, description=self.description,
@@ -208,57 +321,116 @@ class Create(resources.OpenStackAction):
 
 
 class CreateBackup(resources.OpenStackAction):
-    """Back up a volume in chains of at most max_chain_length backups.
+    """Back up a volume in chains, keeping the newest max_chains chains.
 
     For scheduled backups: makes an incremental backup on top of the
     volume's latest available backup, or a full one that starts a new chain
     when the volume has no backup yet, when the chain from the latest
     backup back to its full backup already holds ``max_chain_length``
-    backups, or when that chain is broken (a parent is missing). Backs up
-    attached volumes too. Returns at once with {id, name, status,
-    volume_id, is_incremental, chain_length, parent_id, reason}, where
-    chain_length counts the new backup and parent_id is the backup Cinder
-    will chain it onto (null for a full backup).
+    backups, when that chain is broken (a parent is missing) or when the
+    latest backup was not made by this action. Before a new chain starts,
+    deletes the oldest chains this action made of this volume so that at
+    most ``max_chains`` remain with the new one (0: keep them all), each
+    chain newest backup first, waiting for every deletion; backups it did
+    not make are never touched. A schedule thus holds at most
+    max_chain_length x max_chains backups of the volume. Backs up attached
+    volumes too. Returns at once with {id, name, status, volume_id,
+    is_incremental, chain_length, parent_id, chain_id, reason, deleted,
+    not_deleted}, where chain_length counts the new backup, parent_id is
+    the backup Cinder will chain it onto (null for a full backup), deleted
+    lists the backups removed and not_deleted those that could not be,
+    each with why.
 
     :param volume_id: ID of the volume to back up.
     :param max_chain_length: most backups in one chain, full one included.
+    :param max_chains: most chains of this volume to keep, the new one
+        included; 0 keeps every chain.
     """
 
     __export__ = True
     _service = BACKUPS.service
 
-    def __init__(self, volume_id, max_chain_length=5):
+    def __init__(self, volume_id, max_chain_length=5, max_chains=2):
         super().__init__()
         self.volume_id = volume_id
         self.max_chain_length = max_chain_length
+        self.max_chains = max_chains
 
     def run(self, context):
-        try:
-            maximum = int(str(self.max_chain_length))
-        except ValueError:
-            maximum = 0
-        if maximum < 1:
-            raise exceptions.ActionException(
-                'max_chain_length must be a whole number >= 1, got %r'
-                % (self.max_chain_length,))
+        longest = _whole_number('max_chain_length', self.max_chain_length, 1)
+        keep = _whole_number('max_chains', self.max_chains, 0)
         client = self.client(context)
-        chain, broken = chain_of(chain_backups(client, self.volume_id))
+        _require_metadata(client)
+        volume = volumes.VOLUMES.get(client, self.volume_id)
+        status = str(resources.field(volume, 'status')).lower()
+        if status not in BACKUP_SOURCE_STATES:
+            raise exceptions.ActionException(
+                'volume %s is %s; Cinder backs up only an available or '
+                'in-use volume' % (self.volume_id, status))
+        backups = volume_backups(client, self.volume_id)
+        chain, broken = chain_of(chain_links(backups))
         if not chain:
             reason = 'the volume has no available backup yet'
         elif broken:
             reason = 'the backup chain is broken: %s' % broken
-        elif len(chain) >= maximum:
+        elif len(chain) >= longest:
             reason = ('the chain of backup %s already holds %d backups'
                       % (chain[0]['id'], len(chain)))
+        elif not chain_id_of(chain[0]):
+            reason = ('the latest backup, %s, was not made by this action'
+                      % chain[0]['id'])
         else:
             reason = None
         incremental = reason is None
+        deleted, not_deleted = [], []
+        if incremental:
+            chain_id = chain_id_of(chain[0])
+        else:
+            chain_id = str(uuid.uuid4())
+            old_chains = chains_made(backups)
+            if keep:
+                # Make room first: Cinder counts the new backup against
+                # the quota at once, and the deletions free it only once
+                # they are over.
+                for members in old_chains[:max(0, len(old_chains)
+                                               - (keep - 1))]:
+                    gone, stayed = delete_chain(client, members)
+                    deleted += gone
+                    not_deleted += stayed
         result = create_backup(
             client, self.volume_id, incremental, force=True,
-            name='%s-%s' % (self.volume_id, resources.utc_stamp()))
+            name='%s-%s' % (self.volume_id, resources.utc_stamp()),
+            metadata={MADE_BY_KEY: MADE_BY, CHAIN_KEY: chain_id})
         result['chain_length'] = len(chain) + 1 if incremental else 1
         result['parent_id'] = chain[0]['id'] if incremental else None
+        result['chain_id'] = chain_id
         result['reason'] = (
             'incremental on backup %s' % chain[0]['id'] if incremental
             else 'full backup: %s' % reason)
+        result['deleted'] = deleted
+        result['not_deleted'] = not_deleted
         return result
+
+
+def _whole_number(name, value, least):
+    try:
+        number = int(str(value))
+    except ValueError:
+        number = least - 1
+    if number < least:
+        raise exceptions.ActionException(
+            '%s must be a whole number >= %d, got %r' % (name, least, value))
+    return number
+
+
+def _require_metadata(client):
+    """Retention needs backup metadata: say so on a Cinder without it."""
+    from cinderclient import api_versions
+
+    version = getattr(client, 'api_version', None)
+    if isinstance(version, api_versions.APIVersion) and version and \
+            version < api_versions.APIVersion(METADATA_VERSION):
+        raise exceptions.ActionException(
+            'create_backup records its chains in backup metadata, which '
+            'needs Cinder API %s or newer; this Cinder speaks %s'
+            % (METADATA_VERSION, version.get_string()))

@@ -99,27 +99,31 @@ def volume(cloud):
                        lambda status: status in ('available', 'error'),
                        'volume %s available' % created.id)
     yield created.id
-    _delete_volume(cinder, created.id)
+    delete_volume(cinder, created.id)
 
 
-def _delete_volume(cinder, volume_id):
+def delete_volume(cinder, volume_id, reset=True):
     """Backups newest first (a parent cannot go before its children), then
-    snapshots, then the volume, each waited for."""
+    snapshots, then the volume, each waited for; each first reset to
+    available unless not ``reset`` (that takes an admin)."""
     backups = sorted(cinder.backups.list(search_opts={'volume_id':
                                                       volume_id}),
                      key=lambda b: (b.created_at, b.id), reverse=True)
     for backup in backups:
-        cinder.backups.reset_state(backup.id, 'available')
+        if reset:
+            cinder.backups.reset_state(backup.id, 'available')
         cinder.backups.delete(backup.id)
         workflows.wait_for(lambda: [b for b in cinder.backups.list()
                                     if b.id == backup.id],
                            lambda left: not left, 'backup deleted')
     for snapshot in cinder.volume_snapshots.list(
             search_opts={'volume_id': volume_id}):
-        cinder.volume_snapshots.reset_state(snapshot.id, 'available')
+        if reset:
+            cinder.volume_snapshots.reset_state(snapshot.id, 'available')
         cinder.volume_snapshots.delete(snapshot.id)
         workflows.wait_for(lambda: [s for s in cinder.volume_snapshots.list()
                                     if s.id == snapshot.id],
                            lambda left: not left, 'snapshot deleted')
-    cinder.volumes.reset_state(volume_id, 'available')
+    if reset:
+        cinder.volumes.reset_state(volume_id, 'available')
     cinder.volumes.delete(volume_id)

@@ -181,6 +181,7 @@ class FakeCloud:
                 'id': backup_id, 'name': request.get('name'),
                 'status': 'creating', 'volume_id': request['volume_id'],
                 'is_incremental': bool(request.get('incremental')),
+                'metadata': dict(request.get('metadata') or {}),
                 'created_at': '2030-01-01T00:00:00.000000',
                 'data_timestamp': '2030-01-01T00:00:00.000000'}
             return 202, {'backup': {'id': backup_id,

@@ -75,13 +75,16 @@ class FakeManager:
 
 
 class FakeBackups(FakeManager):
-    """Cinder backups: list by volume and create like Cinder does."""
+    """Cinder backups: list by volume, create and delete like Cinder."""
 
     def __init__(self, volume_ids):
         super().__init__()
         self.volume_ids = volume_ids
         self.created = []
         self.lists = []
+        self.deletes = []
+        self.refuse = {}
+        self.stick = {}
         self._numbers = itertools.count(1)
 
     def list(self, search_opts=None):
@@ -91,7 +94,8 @@ class FakeBackups(FakeManager):
                 if volume_id is None or states[-1]['volume_id'] == volume_id]
 
     def create(self, volume_id, container=None, name=None, description=None,
-               incremental=False, force=False, snapshot_id=None):
+               incremental=False, force=False, snapshot_id=None,
+               metadata=None):
         if volume_id not in self.volume_ids:
             raise NotFound('Volume %s could not be found.' % volume_id)
         available = [states[-1] for states in self.states.values()
@@ -100,17 +104,37 @@ class FakeBackups(FakeManager):
         if incremental and not available:
             raise Conflict('No backups available to do an incremental '
                            'backup.')
-        backup_id = 'new-backup-%d' % next(self._numbers)
+        number = next(self._numbers)
+        backup_id = 'new-backup-%d' % number
         self.created.append(dict(
             id=backup_id, volume_id=volume_id, container=container,
             name=name, description=description, incremental=incremental,
-            force=force, snapshot_id=snapshot_id))
+            force=force, snapshot_id=snapshot_id,
+            **({} if metadata is None else {'metadata': metadata})))
         self.add(backup_id, name=name, status='creating',
                  volume_id=volume_id, is_incremental=incremental,
-                 created_at='2030-01-01T00:00:00.000000',
-                 data_timestamp='2030-01-01T00:00:00.000000')
+                 created_at='2030-01-01T00:%02d:00.000000' % number,
+                 data_timestamp='2030-01-01T00:%02d:00.000000' % number,
+                 metadata=dict(metadata or {}))
         # Cinder answers a create with id, name and links only.
         return FakeResource({'id': backup_id, 'name': name, 'links': []})
+
+    def delete(self, backup_id):
+        """Gone at once, unless listed in ``refuse`` (id: message, as
+        Cinder's 400 for a backup with incremental children) or ``stick``
+        (id: the status the deletion leaves it in)."""
+        self.deletes.append(backup_id)
+        if backup_id not in self.states:
+            raise NotFound('Backup %s could not be found.' % backup_id)
+        if backup_id in self.refuse:
+            error = Exception(self.refuse[backup_id])
+            error.code = 400
+            raise error
+        if backup_id in self.stick:
+            self.add(backup_id, **dict(self.states[backup_id][-1],
+                                       status=self.stick[backup_id]))
+            return
+        del self.states[backup_id]
 
 
 class FakeSnapshots(FakeManager):

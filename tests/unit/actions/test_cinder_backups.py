@@ -15,22 +15,35 @@ def cinder(clients):
     return cinder
 
 
+def made_by_create_backup(chain_id):
+    """The metadata create_backup records on a backup of chain_id."""
+    return {backups.MADE_BY_KEY: backups.MADE_BY,
+            backups.CHAIN_KEY: chain_id}
+
+
 def add_backup(cinder, backup_id, hour, incremental, status='available',
-               volume_id='vol-1', data_hour=None, **extra):
-    """A backup made at ``hour`` o'clock holding data of ``data_hour``."""
+               volume_id='vol-1', data_hour=None, chain='chain',
+               **extra):
+    """A backup made at ``hour`` o'clock holding data of ``data_hour``, by
+    create_backup in ``chain`` (by someone else when chain is None)."""
     made = '2024-05-01T%02d:00:00.000000' % hour
     data = '2024-05-01T%02d:00:00.000000' % (
         hour if data_hour is None else data_hour)
+    extra.setdefault('metadata', {} if chain is None
+                     else made_by_create_backup(chain))
     cinder.backups.add(backup_id, status=status, volume_id=volume_id,
                        is_incremental=incremental, created_at=made,
                        data_timestamp=data, name=backup_id, **extra)
 
 
-def add_chain(cinder, prefix, first_hour, length, volume_id='vol-1'):
-    """A full backup and length - 1 incremental ones, an hour apart."""
+def add_chain(cinder, prefix, first_hour, length, volume_id='vol-1',
+              chain=True):
+    """A full backup and length - 1 incremental ones, an hour apart, made
+    by create_backup (chain ``prefix``) unless chain is false."""
     for number in range(length):
         add_backup(cinder, '%s%d' % (prefix, number), first_hour + number,
-                   incremental=number > 0, volume_id=volume_id)
+                   incremental=number > 0, volume_id=volume_id,
+                   chain=prefix if chain else None)
 
 
 # -- create ------------------------------------------------------------------
@@ -238,6 +251,120 @@ def test_create_backup_of_snapshot_data_orders_by_data_timestamp(cinder,
     result = run_like_mistral(backups.CreateBackup('vol-1', 5), context)
     assert result['parent_id'] == 'incr'
     assert result['chain_length'] == 3
+
+
+# -- create_backup: retention ------------------------------------------------
+
+def nightly(cinder, context, nights, **options):
+    """Run create_backup once a night; each backup is available by the
+    next night. The results, in order."""
+    results = []
+    for _ in range(nights):
+        result = run_like_mistral(backups.CreateBackup('vol-1', **options),
+                                  context)
+        cinder.backups.add(result['id'], **dict(
+            cinder.backups.states[result['id']][-1], status='available'))
+        results.append(result)
+    return results
+
+
+def remaining(cinder):
+    return sorted(cinder.backups.states)
+
+
+def test_create_backup_keeps_the_newest_chains(cinder, context):
+    results = nightly(cinder, context, 6, max_chain_length=2, max_chains=2)
+    assert [r['is_incremental'] for r in results] == [False, True] * 3
+    assert [r['deleted'] for r in results] == [
+        [], [], [], [], ['new-backup-2', 'new-backup-1'], []]
+    assert all(r['not_deleted'] == [] for r in results)
+    assert remaining(cinder) == ['new-backup-%d' % n for n in (3, 4, 5, 6)]
+    # Newest first within a chain: an incremental before its full one.
+    assert cinder.backups.deletes == ['new-backup-2', 'new-backup-1']
+    chains = {r['id']: r['chain_id'] for r in results}
+    assert chains['new-backup-3'] == chains['new-backup-4'] != \
+        chains['new-backup-5'] == chains['new-backup-6']
+    created = cinder.backups.created[-1]
+    assert created['metadata'] == made_by_create_backup(chains[
+        'new-backup-6'])
+
+
+def test_create_backup_deletes_before_it_creates(cinder, context):
+    # Cinder counts the new backup against the quota at once: with a
+    # quota of max_chain_length x max_chains, room must come first.
+    add_chain(cinder, 'a', 1, 2)
+    add_chain(cinder, 'b', 3, 2)
+    calls = []
+    delete, create = cinder.backups.delete, cinder.backups.create
+    cinder.backups.delete = lambda *a: calls.append('delete') or delete(*a)
+    cinder.backups.create = lambda *a, **k: calls.append('create') or \
+        create(*a, **k)
+    result = run_like_mistral(backups.CreateBackup('vol-1', 2, 2), context)
+    assert result['deleted'] == ['a1', 'a0']
+    assert calls == ['delete', 'delete', 'create']
+
+
+def test_create_backup_never_touches_backups_it_did_not_make(cinder,
+                                                             context):
+    add_chain(cinder, 'theirs', 1, 1, chain=False)
+    add_backup(cinder, 'other-volume', 2, incremental=False,
+               volume_id='vol-2', chain='x')
+    results = nightly(cinder, context, 6, max_chain_length=2, max_chains=1)
+    assert cinder.backups.deletes == ['new-backup-2', 'new-backup-1',
+                                      'new-backup-4', 'new-backup-3']
+    assert remaining(cinder) == ['new-backup-5', 'new-backup-6',
+                                 'other-volume', 'theirs0']
+    # The latest backup was someone else's: a chain of its own starts.
+    assert results[0]['reason'] == (
+        'full backup: the latest backup, theirs0, was not made by this '
+        'action')
+
+
+def test_create_backup_max_chains_zero_keeps_everything(cinder, context):
+    nightly(cinder, context, 5, max_chain_length=1, max_chains=0)
+    assert cinder.backups.deletes == []
+    assert len(remaining(cinder)) == 5
+
+
+def test_create_backup_reports_what_it_could_not_delete(cinder, context):
+    add_chain(cinder, 'a', 1, 3)
+    add_chain(cinder, 'b', 5, 1)
+    cinder.backups.refuse['a1'] = (
+        'Invalid backup: Incremental backups exist for this backup. '
+        '(HTTP 400)')
+    result = run_like_mistral(backups.CreateBackup('vol-1', 1, 2), context)
+    assert result['deleted'] == ['a2']
+    assert result['not_deleted'] == [
+        {'id': 'a1', 'reason': 'Invalid backup: Incremental backups exist '
+         'for this backup. (HTTP 400)'},
+        {'id': 'a0', 'reason': 'a newer backup of its chain, a1, was not '
+         'deleted'}]
+    assert result['status'] == 'creating'
+
+
+def test_create_backup_reports_a_deletion_cinder_failed(cinder, context):
+    add_chain(cinder, 'a', 1, 1)
+    cinder.backups.stick['a0'] = 'error_deleting'
+    result = run_like_mistral(backups.CreateBackup('vol-1', 1, 1), context)
+    assert result['not_deleted'] == [
+        {'id': 'a0', 'reason': 'Cinder left it error_deleting'}]
+
+
+def test_create_backup_refuses_a_volume_it_cannot_back_up(cinder, context):
+    add_chain(cinder, 'a', 1, 1)
+    cinder.volumes.add('vol-1', status='error', size=1)
+    with pytest.raises(exceptions.ActionException,
+                       match='^volume vol-1 is error; Cinder backs up only '
+                       'an available or in-use volume$'):
+        run_like_mistral(backups.CreateBackup('vol-1', 1, 1), context)
+    assert cinder.backups.deletes == [] and cinder.backups.created == []
+
+
+@pytest.mark.parametrize('bad', [-1, 'two', 1.5])
+def test_create_backup_rejects_bad_max_chains(cinder, context, bad):
+    with pytest.raises(exceptions.ActionException,
+                       match='max_chains must be a whole number >= 0'):
+        run_like_mistral(backups.CreateBackup('vol-1', 5, bad), context)
 
 
 def test_chain_of_reads_timezones():

@@ -39,7 +39,7 @@ EXPECTED_INPUTS = {
         'volume_id, backup_name, snapshot_id=null, description=null, '
         'container=null, incremental=true, force=true',
     'int32bit.cinder.backups.create_backup':
-        'volume_id, max_chain_length=5',
+        'volume_id, max_chain_length=5, max_chains=2',
     'int32bit.cinder.backups.wait_for_status':
         'backup_id, status="available", timeout=300, interval=5',
     'int32bit.cinder.snapshots.assert_status':
