@@ -29,6 +29,22 @@ them, register them as code sources and dynamic actions (no Mistral restart),
 list, unregister or clear them."""
 
 
+#: Exit code of a usage error (argparse's and cliff's convention).
+EXIT_USAGE = 2
+
+
+def command_first(argv: list, command_manager) -> list:
+    """The command's own options (``-f json``, ``-c Name``...) may come
+    before it, as people type them: move them after the command name."""
+    names = {name for name, _ in command_manager}
+    if not argv or not argv[0].startswith('-'):
+        return list(argv)
+    for index, arg in enumerate(argv):
+        if arg in names:
+            return [arg] + argv[:index] + argv[index + 1:]
+    return list(argv)
+
+
 def _version():
     try:
         from importlib import metadata
@@ -103,6 +119,15 @@ class MistralActionsApp(app.App):
     def run_subcommand(self, argv):
         # Expected failures are one line and exit 1 (cliff does that for
         # any exception unless --debug); keep library chatter quiet.
+        argv = command_first(argv, self.command_manager)
+        try:
+            self.command_manager.find_command(argv)
+        except ValueError:
+            # cliff would say it on stdout, over several lines.
+            print('mistral-actions: %r is not a mistral-actions command; '
+                  'see mistral-actions --help' % ' '.join(argv),
+                  file=sys.stderr)
+            return EXIT_USAGE
         with warnings.catch_warnings():
             if not self.options.debug:
                 warnings.simplefilter('ignore')
