@@ -12,21 +12,37 @@ import warnings
 from cliff import app
 from cliff import commandmanager
 
+from mistral_actions.tool import connection
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry as registries
 
 #: Commands that never talk to Mistral.
 OFFLINE_COMMANDS = frozenset({'discover', 'markdown-dump'})
-#: What calls for keystoneauth's options: its variables or options (ours
-#: look alike), or help, which lists them.
+#: What calls for keystoneauth's credential options: its variables or
+#: options (ours look alike), or help, which lists them.
 KEYSTONE_VARIABLES = ('OS_AUTH_URL', 'OS_AUTH_TYPE')
-KEYSTONE_OPTIONS = ('--os-', '--insecure', '--timeout')
-OWN_OPTIONS = ('--os-mistral-url', '--os-cloud', '--os-interface')
+KEYSTONE_OPTIONS = ('--os-',)
 HELP = frozenset({'-h', '--help', 'help', 'bash-completion', 'complete'})
 
 DESCRIPTION = """Ship the int32bit actions to OpenStack Mistral 23: discover
 them, register them as code sources and dynamic actions (no Mistral restart),
 list, unregister or clear them."""
+
+
+#: Exit code of a usage error (argparse's and cliff's convention).
+EXIT_USAGE = 2
+
+
+def command_first(argv: list, command_manager) -> list:
+    """The command's own options (``-f json``, ``-c Name``...) may come
+    before it, as people type them: move them after the command name."""
+    names = {name for name, _ in command_manager}
+    if not argv or not argv[0].startswith('-'):
+        return list(argv)
+    for index, arg in enumerate(argv):
+        if arg in names:
+            return [arg] + argv[:index] + argv[index + 1:]
+    return list(argv)
 
 
 def _version():
@@ -68,24 +84,11 @@ class MistralActionsApp(app.App):
             help='db backend with keystone on: the keystone project the '
                  'backend acts for; private (unsafe) actions are registered '
                  'for it (env MISTRAL_ACTIONS_PROJECT_ID)')
-        parser.add_argument(
-            '--os-mistral-url', metavar='URL',
-            default=os.environ.get('OS_MISTRAL_URL'),
-            help='Mistral API URL, e.g. http://127.0.0.1:8989/v2; enough '
-                 'alone for a Mistral without keystone (env OS_MISTRAL_URL)')
-        parser.add_argument(
-            '--os-cloud', metavar='NAME',
-            default=os.environ.get('OS_CLOUD'),
-            help='cloud in clouds.yaml to authenticate with (env OS_CLOUD)')
+        connection.add_arguments(parser)
         if self._needs_keystone():
             from keystoneauth1 import loading
             loading.register_auth_argparse_arguments(parser, self._argv,
                                                      default='password')
-            loading.register_session_argparse_arguments(parser)
-        parser.add_argument(
-            '--os-interface', metavar='INTERFACE',
-            default=os.environ.get('OS_INTERFACE', 'public'),
-            help='endpoint interface in the catalog (env OS_INTERFACE)')
         return parser
 
     def _needs_keystone(self) -> bool:
@@ -95,7 +98,8 @@ class MistralActionsApp(app.App):
         argv = self._argv
         if HELP.intersection(argv) or any(
                 arg.startswith(KEYSTONE_OPTIONS)
-                and not arg.startswith(OWN_OPTIONS) for arg in argv):
+                and not arg.startswith(connection.OWN_OPTIONS)
+                for arg in argv):
             return True
         return not OFFLINE_COMMANDS.intersection(argv) and any(
             os.environ.get(name) for name in KEYSTONE_VARIABLES)
@@ -105,12 +109,25 @@ class MistralActionsApp(app.App):
         if self._registry is None:
             backend = self.options.backend or registries.default_backend(
                 self.options.config_file)
-            self._registry = registries.open_registry(backend, self.options)
+            self._registry = registries.open_registry(
+                backend, config_file=self.options.config_file,
+                project_id=self.options.project_id,
+                connection_options=connection.ConnectionOptions
+                .from_arguments(self.options) if backend == 'api' else None)
         return self._registry
 
     def run_subcommand(self, argv):
         # Expected failures are one line and exit 1 (cliff does that for
         # any exception unless --debug); keep library chatter quiet.
+        argv = command_first(argv, self.command_manager)
+        try:
+            self.command_manager.find_command(argv)
+        except ValueError:
+            # cliff would say it on stdout, over several lines.
+            print('mistral-actions: %r is not a mistral-actions command; '
+                  'see mistral-actions --help' % ' '.join(argv),
+                  file=sys.stderr)
+            return EXIT_USAGE
         with warnings.catch_warnings():
             if not self.options.debug:
                 warnings.simplefilter('ignore')

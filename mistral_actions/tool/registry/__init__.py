@@ -155,14 +155,19 @@ def default_backend(config_file=None) -> str:
     return 'api'
 
 
-def open_registry(backend, options):
-    """The registry for backend 'db' or 'api', built from CLI options."""
+def open_registry(backend: str, config_file: typing.Optional[str] = None,
+                  project_id: typing.Optional[str] = None,
+                  connection_options=None) -> Registry:
+    """The registry for backend 'db' (Mistral's config file, the project to
+    act for) or 'api' (a
+    :class:`~mistral_actions.tool.connection.ConnectionOptions`)."""
     if backend == 'db':
         from mistral_actions.tool.registry import db
-        return db.DatabaseRegistry(
-            options.config_file or DEFAULT_CONFIG_FILE,
-            project_id=getattr(options, 'project_id', None))
+        return db.DatabaseRegistry(config_file or DEFAULT_CONFIG_FILE,
+                                   project_id=project_id)
     if backend == 'api':
+        from mistral_actions.tool import connection
         from mistral_actions.tool.registry import api
-        return api.RestRegistry.from_options(options)
+        return api.RestRegistry.connect(
+            connection_options or connection.ConnectionOptions())
     raise errors.ToolError('unknown backend %r (choose db or api)' % backend)

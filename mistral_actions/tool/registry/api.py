@@ -10,11 +10,11 @@ completes.
 
 import contextlib
 
+from mistral_actions.tool import connection
 from mistral_actions.tool import errors
 from mistral_actions.tool import registry
 
 NAMESPACE = ''
-TIMEOUT = 60  # seconds per HTTP request: never hang a configuration run
 
 FORBIDDEN_HINT = (
     'Mistral refused (HTTP 403): creating, changing or deleting code '
@@ -32,16 +32,22 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
     #: catalog costs a round trip per object.
     parallel_writes = 8
 
-    def __init__(self, client, where):
+    def __init__(self, client, where: str,
+                 timeout: float = connection.DEFAULT_TIMEOUT,
+                 auth_url: str = ''):
         self.client = client
-        self.where = where  # for messages: the Mistral URL or cloud name
+        self.where = where  # for messages: the Mistral URL
+        self.timeout = timeout
+        self.auth_url = auth_url
 
     @classmethod
-    def from_options(cls, options):
-        session, url = connect(options)
-        from mistralclient.api.v2 import client as v2
-        return cls(v2.Client(session=session, mistral_url=url,
-                             enforce_raw_definitions=True), url)
+    def connect(cls, options: connection.ConnectionOptions
+                ) -> 'RestRegistry':
+        """Over the connection the options describe (keystone, if any,
+        is asked at once)."""
+        reached = connection.connect(options)
+        return cls(reached.client(), reached.url, reached.timeout,
+                   reached.auth_url)
 
     @contextlib.contextmanager
     def session(self):
@@ -108,29 +114,13 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
     @contextlib.contextmanager
     def translated_errors(self):
         """Turn client and HTTP failures into one line for the operator."""
-        from keystoneauth1 import exceptions as ks_exc
         from mistralclient.api import base
         try:
-            yield
+            with connection.translated_errors(self.where, self.timeout,
+                                              auth_url=self.auth_url):
+                yield
         except base.APIException as error:
-            raise api_error(error) from error
-        except ks_exc.Unauthorized as error:
-            raise errors.RegistryError(
-                'keystone rejected the credentials (HTTP 401); check '
-                'OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME or the token'
-            ) from error
-        except ks_exc.EndpointNotFound as error:
-            raise errors.RegistryError(
-                'no Mistral (workflowv2) endpoint in the keystone catalog; '
-                'give --os-mistral-url') from error
-        except (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
-                ks_exc.DiscoveryFailure) as error:
-            raise errors.RegistryError('cannot reach %s: %s' % (
-                _where(error, self.where), _network_reason(error))) \
-                from error
-        except ks_exc.ClientException as error:
-            raise errors.RegistryError('request to %s failed: %s' % (
-                self.where, _reason(error))) from error
+            raise api_error(error, self.where) from error
 
 
 def _every_row(manager) -> list:
@@ -145,7 +135,8 @@ def _every_row(manager) -> list:
         rows.extend(page)
 
 
-def api_error(error):
+def api_error(error, where: str = '') -> errors.RegistryError:
+    """Mistral's answer as one line (Mistral's own words, first line)."""
     code = error.error_code
     message = _reason(error.error_message or '')
     if code == 403:
@@ -155,6 +146,13 @@ def api_error(error):
     if code == 401:
         return errors.RegistryError(
             'Mistral rejected the credentials (HTTP 401)')
+    if code in (404, 405) and where:
+        # Not Mistral's words when it is a page (HTML) rather than JSON.
+        said = '' if message.startswith('<') else ': ' + message
+        return errors.RegistryError(
+            '%s does not answer as Mistral\'s API (HTTP %s%s); check '
+            '--os-mistral-url, e.g. %s' % (
+                connection.shown(where), code, said, connection.EXAMPLE_URL))
     return errors.RegistryError('Mistral answered HTTP %s: %s' % (
         code, message))
 
@@ -178,114 +176,21 @@ def _races_are_conflicts():
     try:
         yield
     except base.APIException as error:
-        message = error.error_message or ''
+        message = _text(error.error_message)
         if any(sign in message
                for sign in RACE_SIGNS.get(error.error_code, ())):
             raise errors.ConflictError(_reason(message)) from error
         raise
 
 
-def connect(options):
-    """A keystoneauth session (auth or not) and the Mistral URL to use."""
-    from keystoneauth1 import exceptions as ks_exc
-    from keystoneauth1 import loading
-    from keystoneauth1 import session as ks_session
-    url = getattr(options, 'os_mistral_url', None)
-    try:
-        if getattr(options, 'os_cloud', None):
-            return _connect_cloud(options.os_cloud, url)
-        if getattr(options, 'os_auth_url', None):
-            auth = loading.load_auth_from_argparse_arguments(options)
-            session = loading.load_session_from_argparse_arguments(
-                options, auth=auth)
-            session.timeout = session.timeout or TIMEOUT
-            # Authenticate now: a keystone failure is then named as such,
-            # not taken for Mistral's.
-            with _where_is_keystone(options.os_auth_url):
-                session.get_auth_headers()
-                url = url or session.get_endpoint(
-                    service_type='workflowv2',
-                    interface=getattr(options, 'os_interface', None)
-                    or 'public',
-                    region_name=getattr(options, 'os_region_name', None))
-            if not url:
-                raise errors.RegistryError(
-                    'no Mistral (workflowv2) endpoint in the keystone '
-                    'catalog; give --os-mistral-url')
-            return session, url.rstrip('/')
-    except ks_exc.MissingRequiredOptions as error:
-        raise errors.RegistryError(
-            'incomplete keystone credentials: missing %s' % ', '.join(
-                '--os-' + opt.name for opt in error.options)) from error
-    if url:
-        return ks_session.Session(timeout=TIMEOUT), url.rstrip('/')
-    raise errors.RegistryError(
-        'no Mistral to talk to: set OS_MISTRAL_URL (--os-mistral-url) for a '
-        'Mistral without keystone, or keystone credentials (OS_AUTH_URL, '
-        'OS_USERNAME, ...) or --os-cloud')
+def _text(message) -> str:
+    """Mistral's message as text: it comes as bytes when the answer was
+    not JSON (a URL that is not Mistral's API)."""
+    if isinstance(message, bytes):
+        return message.decode('utf-8', 'replace')
+    return message or ''
 
 
-def _connect_cloud(cloud, url):
-    try:
-        import openstack.config
-        from openstack import exceptions as sdk_exc
-    except ImportError as error:
-        raise errors.RegistryError(
-            '--os-cloud needs openstacksdk: pip install openstacksdk'
-        ) from error
-    try:
-        region = openstack.config.OpenStackConfig().get_one(cloud=cloud)
-    except sdk_exc.ConfigException as error:
-        raise errors.RegistryError('cannot use cloud %r: %s' % (
-            cloud, _reason(error))) from error
-    session = region.get_session()
-    session.timeout = session.timeout or TIMEOUT
-    url = url or region.get_endpoint('workflowv2') or \
-        session.get_endpoint(service_type='workflowv2',
-                             interface=region.get_interface() or 'public',
-                             region_name=region.region_name)
-    if not url:
-        raise errors.RegistryError(
-            'no Mistral (workflowv2) endpoint for cloud %r; give '
-            '--os-mistral-url' % cloud)
-    return session, url.rstrip('/')
-
-
-@contextlib.contextmanager
-def _where_is_keystone(auth_url):
-    from keystoneauth1 import exceptions as ks_exc
-    try:
-        yield
-    except ks_exc.Unauthorized as error:
-        raise errors.RegistryError(
-            'keystone at %s rejected the credentials (HTTP 401)' % auth_url
-        ) from error
-    except (ks_exc.ConnectFailure, ks_exc.ConnectTimeout,
-            ks_exc.DiscoveryFailure) as error:
-        raise errors.RegistryError('cannot reach keystone at %s: %s' % (
-            auth_url, _network_reason(error))) from error
-
-
-def _where(error, default):
-    return getattr(error, 'url', None) or default
-
-
-def _reason(error) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
-
-
-def _network_reason(error) -> str:
-    """The innermost cause of a network failure ("Connection refused",
-    "Remote end closed connection without response"), not the layers of
-    keystoneauth, requests and urllib3 messages wrapped around it."""
-    deepest = error
-    for _ in range(12):  # a chain of causes, not a cycle
-        nested = [getattr(deepest, 'reason', None), deepest.__cause__,
-                  deepest.__context__, *getattr(deepest, 'args', ())]
-        cause = next((item for item in nested
-                      if isinstance(item, BaseException)), None)
-        if cause is None:
-            break
-        deepest = cause
-    return getattr(deepest, 'strerror', None) or _reason(deepest)
+def _reason(message) -> str:
+    """The first line of Mistral's message."""
+    return connection.reason(_text(message))

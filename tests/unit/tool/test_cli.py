@@ -96,3 +96,32 @@ def test_expected_errors_are_one_line_without_traceback(args, env, expected):
     assert expected in lines[0]
     assert 'Traceback' not in result.stderr
     assert 's3cret-pass' not in result.stderr + result.stdout
+
+
+def test_format_options_before_the_command_are_accepted():
+    before = tool('-f', 'json', '-c', 'Name', 'discover')
+    after = tool('discover', '-f', 'json', '-c', 'Name')
+    assert before.returncode == 0, before.stderr
+    assert before.stdout == after.stdout
+    assert json.loads(before.stdout)[0].keys() == {'Name'}
+
+
+@pytest.mark.parametrize('args,line', [
+    (('-f', 'json', 'bogus'), "mistral-actions: '-f json bogus' is not a "
+     "mistral-actions command; see mistral-actions --help"),
+    (('bogus',), "mistral-actions: 'bogus' is not a mistral-actions "
+     "command; see mistral-actions --help"),
+])
+def test_usage_errors_go_to_stderr_with_exit_2(args, line):
+    result = tool(*args)
+    assert result.returncode == 2
+    assert result.stdout == ''
+    assert result.stderr == line + '\n'
+
+
+def test_an_unknown_option_is_a_usage_error_on_stderr():
+    result = tool('register', '--bogus')
+    assert result.returncode == 2
+    assert result.stdout == ''
+    assert result.stderr.strip().splitlines()[-1] == (
+        'mistral-actions register: error: unrecognized arguments: --bogus')

@@ -44,10 +44,15 @@ def translated(error):
      'keystone rejected the credentials (HTTP 401); check '
      'OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME or the token'),
     (ks_exc.EndpointNotFound('no workflowv2'),
-     'no Mistral (workflowv2) endpoint in the keystone catalog; give '
+     'no Mistral (workflowv2) endpoint in the keystone catalog; check its '
+     'endpoints (openstack endpoint list --service workflowv2) or give '
      '--os-mistral-url'),
     (ks_exc.ConnectFailure('Unable to establish connection to ' + URL),
-     'cannot reach %s: Unable to establish connection to %s' % (URL, URL)),
+     'cannot reach %s: Unable to establish connection to %s; check that '
+     'Mistral\'s API runs there (--os-mistral-url)' % (URL, URL)),
+    (ks_exc.ConnectTimeout('Request to %s timed out' % URL),
+     'no answer from %s within 60 s (--timeout); check that it is up and '
+     'not overloaded, or allow longer with --timeout' % URL),
     (ks_exc.BadRequest('odd request'),
      'request to %s failed: odd request (HTTP 400)' % URL),
 ])
@@ -66,8 +71,21 @@ def test_network_reason_is_the_innermost_cause():
                                         'to %s: layers of text' % URL) \
                 from inner
     except ks_exc.ConnectFailure as error:
-        assert translated(error) == 'cannot reach %s: Connection refused' % \
-            URL
+        assert translated(error) == (
+            'cannot reach %s: Connection refused; check that Mistral\'s API '
+            'runs there (--os-mistral-url)' % URL)
+
+
+def test_an_answer_that_is_not_json_is_not_a_type_error():
+    # Mistral's client keeps the body as bytes when it is not JSON.
+    with pytest.raises(base.APIException):
+        with api._races_are_conflicts():
+            raise base.APIException(404, b'<html>Not Found</html>')
+    error = api.api_error(base.APIException(404, b'<html>Not Found</html>'),
+                          URL)
+    assert str(error) == (
+        "%s does not answer as Mistral's API (HTTP 404); check "
+        "--os-mistral-url, e.g. http://127.0.0.1:8989/v2" % URL)
 
 
 @pytest.mark.parametrize('code,message,conflict', [
