@@ -19,8 +19,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.harness import infra  # noqa: E402
-from tests.harness.mistral import DistributedMistral  # noqa: E402
-from tests.harness.mistral import SingleProcessMistral  # noqa: E402
+from tests.harness.mistral_servers import DistributedMistral  # noqa: E402
+from tests.harness.mistral_servers import SingleProcessMistral  # noqa: E402
 from tests.harness.package_copy import package_copy  # noqa: E402
 
 BIN = Path(sys.executable).parent

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.harness.clients import run_workflow  # noqa: E402
 from tests.harness.clients import Tool  # noqa: E402
-from tests.harness.mistral import SingleProcessMistral  # noqa: E402
+from tests.harness.mistral_servers import SingleProcessMistral  # noqa: E402
 
 EXAMPLE = ROOT / 'examples' / 'system' / 'disk_usage.yaml'
 

@@ -11,22 +11,23 @@ import signal
 
 import pytest
 
-from tests.cloud.cloud import Cloud
-from tests.cloud.cloud import ServerError
-from tests.cloud.cloud import unavailable
 # Fixtures built on the cloud: Mistral with keystone, a tenant's user, a
 # server, a volume.
-from tests.cloud.fixtures import cloud_mistral  # noqa: F401
-from tests.cloud.fixtures import flaky  # noqa: F401
-from tests.cloud.fixtures import flaky_block_storage  # noqa: F401
-from tests.cloud.fixtures import other_member  # noqa: F401
-from tests.cloud.fixtures import server  # noqa: F401
-from tests.cloud.fixtures import volume  # noqa: F401
+from tests.cloud.cloud_fixtures import cloud_mistral  # noqa: F401
+from tests.cloud.cloud_fixtures import flaky  # noqa: F401
+from tests.cloud.cloud_fixtures import flaky_block_storage  # noqa: F401
+from tests.cloud.cloud_fixtures import other_member  # noqa: F401
+from tests.cloud.cloud_fixtures import server  # noqa: F401
+from tests.cloud.cloud_fixtures import volume  # noqa: F401
+from tests.harness.cloud_services.cloud import Cloud
+from tests.harness.cloud_services.cloud import ServerError
+from tests.harness.cloud_services.cloud import unavailable
 
 
 @pytest.fixture(scope='session')
 def cloud(tmp_path_factory):
-    """A started `tests.cloud.cloud.Cloud`, stopped after the session."""
+    """A started `tests.harness.cloud_services.cloud.Cloud`, stopped after
+    the session."""
     missing = unavailable()
     if missing:
         if os.environ.get('MA_REQUIRE_SERVICES') == '1':

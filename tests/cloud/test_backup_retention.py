@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
-from tests.cloud.cloud import CINDER_MICROVERSION
-from tests.cloud.fixtures import delete_volume
+from tests.cloud.cloud_fixtures import delete_volume
 from tests.cloud.workflows import run_example
 from tests.cloud.workflows import wait_for
+from tests.harness.cloud_services.cloud import CINDER_MICROVERSION
 
 EXAMPLE = 'cinder/scheduled_backup.yaml'
 WORKFLOW = 'scheduled_volume_backup'

@@ -8,7 +8,7 @@ entry is that proxy.
 
 import pytest
 
-from tests.cloud.fixtures import FLAKY_REGION
+from tests.cloud.cloud_fixtures import FLAKY_REGION
 from tests.cloud.workflows import run_action
 
 WAIT = 'int32bit.cinder.volumes.wait_for_status'

@@ -7,8 +7,8 @@ import time
 
 from tests.harness.clients import Tool
 from tests.harness.clients import wait_for_execution
-from tests.harness.mistral import DistributedMistral
-from tests.harness.mistral import KeystoneAuth
+from tests.harness.mistral_servers import DistributedMistral
+from tests.harness.mistral_servers import KeystoneAuth
 
 EXAMPLES = Path(__file__).resolve().parents[2] / 'examples'
 WAIT = 180  # seconds any cloud resource may take to settle

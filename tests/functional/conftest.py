@@ -5,8 +5,8 @@ import os
 import pytest
 
 from tests.harness import infra
-from tests.harness.mistral import DistributedMistral
-from tests.harness.mistral import SingleProcessMistral
+from tests.harness.mistral_servers import DistributedMistral
+from tests.harness.mistral_servers import SingleProcessMistral
 
 
 @pytest.fixture(scope='session')

@@ -20,7 +20,7 @@ from tests.harness.clients import run
 from tests.harness.clients import Tool
 from tests.harness.http_stub import keystone_refusing_everyone
 from tests.harness import infra
-from tests.harness.mistral import SingleProcessMistral
+from tests.harness.mistral_servers import SingleProcessMistral
 from tests.harness.process import free_port
 from tests.harness.registry_state import assert_consistent
 from tests.harness.registry_state import assert_exactly_registered

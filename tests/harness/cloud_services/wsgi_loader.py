@@ -1,6 +1,6 @@
 """Load an OpenStack service's WSGI application for gunicorn.
 
-gunicorn imports `tests.cloud.wsgi:load('keystone.wsgi.api', '--config-file',
+gunicorn imports `<this module>:load('keystone.wsgi.api', '--config-file',
 '<conf>')`. Keystone, Nova and Cinder parse `sys.argv` with oslo.config when
 their WSGI module is imported; under gunicorn that is gunicorn's own command
 line, which they reject, and the worker restarts forever while the port

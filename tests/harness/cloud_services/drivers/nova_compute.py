@@ -1,6 +1,9 @@
 """Start nova-compute with the fake driver of `fake_compute`.
 
-Usage: python -m tests.cloud.drivers.nova_compute --config-file <conf>
+Usage:
+
+    python -m tests.harness.cloud_services.drivers.nova_compute \
+        --config-file <conf>
 """
 
 import sys
@@ -8,8 +11,8 @@ import sys
 # nova.cmd.compute picks Nova's concurrency model when imported: first.
 from nova.cmd import compute
 
-from tests.cloud.drivers import fake_compute
-from tests.cloud.drivers import FAKE_COMPUTE_MODULE
+from tests.harness.cloud_services.drivers import fake_compute
+from tests.harness.cloud_services.drivers import FAKE_COMPUTE_MODULE
 
 
 def main():

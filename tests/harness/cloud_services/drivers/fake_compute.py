@@ -7,8 +7,8 @@ On top of it:
   becomes `active` in Glance instead of staying `queued`;
 - `get_host_uptime()` answers like `uptime` does.
 
-Nova loads drivers from `nova.virt` only: `tests.cloud.drivers.nova_compute`
-registers this module as `nova.virt.cloud_fake` before starting the service.
+Nova loads drivers from `nova.virt` only: `drivers.nova_compute` registers
+this module as `nova.virt.cloud_fake` before starting the service.
 """
 
 import io

@@ -1,4 +1,6 @@
-"""Start a cloud by hand: python -m tests.cloud [WORKDIR] [--debug] [--stop]
+"""Start a cloud by hand:
+
+    python -m tests.harness.cloud_services [WORKDIR] [--debug] [--stop]
 
 Prints the timings, the memory, the admin's OS_* variables and the logs,
 then waits for Ctrl-C (or stops at once with --stop) and cleans up.
@@ -9,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from tests.cloud.cloud import Cloud
+from tests.harness.cloud_services.cloud import Cloud
 
 
 def main(argv):

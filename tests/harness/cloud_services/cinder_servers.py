@@ -2,13 +2,14 @@
 
 import os
 
-from tests.cloud.config import keystone_authtoken
-from tests.cloud.config import service_credentials
-from tests.cloud.config import write_config
-from tests.cloud.service import BIN
-from tests.cloud.service import ETC
-from tests.cloud.service import executable
-from tests.cloud.service import Service
+from tests.harness.cloud_services.config_files import keystone_authtoken
+from tests.harness.cloud_services.config_files import service_credentials
+from tests.harness.cloud_services.config_files import write_config
+from tests.harness.cloud_services import drivers
+from tests.harness.cloud_services.service_base import BIN
+from tests.harness.cloud_services.service_base import ETC
+from tests.harness.cloud_services.service_base import executable
+from tests.harness.cloud_services.service_base import Service
 from tests.harness.process import http_answers
 
 BACKEND = 'file'
@@ -63,7 +64,7 @@ class Cinder(Service):
             },
             BACKEND: {
                 'volume_driver':
-                    'tests.cloud.drivers.file_volume.FileVolumeDriver',
+                    drivers.__name__ + '.file_volume.FileVolumeDriver',
                 'volume_backend_name': BACKEND,
                 'file_volume_directory': self.directory_path('volumes'),
             },

@@ -4,13 +4,14 @@ import os
 import shutil
 import sys
 
-from tests.cloud.config import keystone_authtoken
-from tests.cloud.config import service_credentials
-from tests.cloud.config import write_config
-from tests.cloud.drivers import FAKE_COMPUTE_MODULE
-from tests.cloud.service import ETC
-from tests.cloud.service import executable
-from tests.cloud.service import Service
+from tests.harness.cloud_services.config_files import keystone_authtoken
+from tests.harness.cloud_services.config_files import service_credentials
+from tests.harness.cloud_services.config_files import write_config
+from tests.harness.cloud_services import drivers
+from tests.harness.cloud_services.drivers import FAKE_COMPUTE_MODULE
+from tests.harness.cloud_services.service_base import ETC
+from tests.harness.cloud_services.service_base import executable
+from tests.harness.cloud_services.service_base import Service
 from tests.harness.process import http_answers
 
 BINARIES = ('nova-conductor', 'nova-scheduler', 'nova-compute')
@@ -90,7 +91,7 @@ class Nova(Service):
             self.spawn(binary, [executable(binary), '--config-file',
                                 self.config_file])
         self.spawn('nova-compute', [
-            sys.executable, '-m', 'tests.cloud.drivers.nova_compute',
+            sys.executable, '-m', drivers.__name__ + '.nova_compute',
             '--config-file', self.compute_config_file])
 
     def wait_ready(self, timeout):

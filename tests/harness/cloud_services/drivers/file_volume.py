@@ -6,8 +6,8 @@ volume here is a file; `initialize_connection` hands out its path with
 to whoever attaches it (cinder-backup for backups), and real full and
 incremental backups work with the POSIX backup driver.
 
-Loaded by cinder-volume as `tests.cloud.drivers.file_volume.FileVolumeDriver`
-(the project root is on its PYTHONPATH).
+Loaded by cinder-volume as `FileVolumeDriver` of this module, by its dotted
+name under `tests.harness` (the project root is on its PYTHONPATH).
 """
 
 import os

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 
+from tests.harness.cloud_services import wsgi_loader
 from tests.harness.process import Process
 from tests.harness.process import ServerError
 from tests.harness.process import tail
@@ -111,11 +112,11 @@ class Service:
     def gunicorn(self, name, port, module, *argv, env=None) -> Process:
         """Serve module's WSGI application on 127.0.0.1:port.
 
-        The module is imported through `tests.cloud.wsgi.load` with
-        `sys.argv` set to argv.
+        The module is imported through `wsgi_loader.load` with `sys.argv`
+        set to argv.
         """
-        spec = 'tests.cloud.wsgi:load(%s)' % ', '.join(
-            repr(str(arg)) for arg in (module, *argv))
+        spec = '%s:load(%s)' % (wsgi_loader.__name__, ', '.join(
+            repr(str(arg)) for arg in (module, *argv)))
         return self.serve(name, port, spec, env=env)
 
     def serve(self, name, port, app_spec, env=None) -> Process:

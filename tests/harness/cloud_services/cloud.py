@@ -22,20 +22,22 @@ import secrets
 import stat
 import time
 
-from tests.cloud.cinder import Cinder
-from tests.cloud.glance import Glance
-from tests.cloud.keystone import Keystone
-from tests.cloud.keystone import set_endpoint
-from tests.cloud.neutron_stub import NeutronStub
-from tests.cloud.nova import Nova
-from tests.cloud.placement import Placement
-from tests.cloud.service import BIN
+from tests.harness.cloud_services.cinder_servers import Cinder
+from tests.harness.cloud_services.glance_server import Glance
+from tests.harness.cloud_services.keystone_server import Keystone
+from tests.harness.cloud_services.keystone_server import set_endpoint
+from tests.harness.cloud_services.neutron_stub import NeutronStub
+from tests.harness.cloud_services.nova_servers import Nova
+from tests.harness.cloud_services.placement_server import Placement
+from tests.harness.cloud_services.service_base import BIN
 from tests.harness import infra
 from tests.harness.process import free_port
 from tests.harness.process import ServerError
 
+# tests/harness/cloud_services/cloud.py -> the repository: what the services'
+# PYTHONPATH needs to import the drivers and the WSGI loader from here.
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
+    os.path.dirname(os.path.abspath(__file__)))))
 
 #: What must be importable in the test environment to run a cloud.
 REQUIRED_MODULES = ('keystone', 'glance', 'placement', 'cinder', 'nova',

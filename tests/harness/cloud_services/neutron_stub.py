@@ -5,12 +5,12 @@ an instance when deleting it, extensions, ...). Every collection is empty,
 every item is missing, every write is refused. Nova reaches it through
 `[neutron] endpoint_override`; it is not in the catalog.
 
-Served by gunicorn as `tests.cloud.neutron_stub:application`.
+Served by gunicorn as `<this module>:application`.
 """
 
 import json
 
-from tests.cloud.service import Service
+from tests.harness.cloud_services.service_base import Service
 from tests.harness.process import http_answers
 
 
@@ -25,7 +25,7 @@ class NeutronStub(Service):
 
     def start(self):
         self.serve('neutron-stub', self.cloud.ports['neutron'],
-                   'tests.cloud.neutron_stub:application')
+                   __name__ + ':application')
 
     def wait_ready(self, timeout):
         self.wait(lambda: http_answers(self.url), timeout,

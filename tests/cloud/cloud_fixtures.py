@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from tests.cloud.keystone import set_endpoint
 from tests.cloud import workflows
+from tests.harness.cloud_services.keystone_server import set_endpoint
 from tests.harness.flaky_http import FlakyProxy
 
 

@@ -1,9 +1,9 @@
 """Placement: SQLite."""
 
-from tests.cloud.config import keystone_authtoken
-from tests.cloud.config import write_config
-from tests.cloud.service import executable
-from tests.cloud.service import Service
+from tests.harness.cloud_services.config_files import keystone_authtoken
+from tests.harness.cloud_services.config_files import write_config
+from tests.harness.cloud_services.service_base import executable
+from tests.harness.cloud_services.service_base import Service
 from tests.harness.process import http_answers
 
 
