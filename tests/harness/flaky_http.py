@@ -9,10 +9,12 @@ it is reused) or an HTTP status such as 503.
 """
 
 import http.client
-from http import server
 import socket
 import threading
 import urllib.parse
+
+from tests.harness.background_server import HttpServer
+from tests.harness.background_server import QuietHandler
 
 DROP = 'drop'
 # Hop-by-hop headers: they describe one connection, not the message.
@@ -20,7 +22,7 @@ HOP_BY_HOP = frozenset({'connection', 'keep-alive', 'transfer-encoding',
                         'proxy-connection', 'te', 'trailer', 'upgrade'})
 
 
-class FlakyProxy:
+class FlakyProxy(HttpServer):
     """Forwards http://127.0.0.1:PORT to ``target`` (``http://host:port``).
 
     Attributes: url, port, log (every (method, path, outcome) in order:
@@ -33,14 +35,7 @@ class FlakyProxy:
         self.log = []
         self._rules = []
         self._lock = threading.Lock()
-        self._server = server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                                  self._handler())
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self.url = 'http://127.0.0.1:%d' % self.port
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        daemon=True,
-                                        name='flaky-proxy-%d' % self.port)
+        super().__init__(_ProxyHandler, 'flaky-proxy')
 
     def fail_next(self, count: int, fault, method: str = 'GET',
                   path_contains: str = '') -> None:
@@ -74,73 +69,41 @@ class FlakyProxy:
         with self._lock:
             self.log.append((method, path, outcome, faulted))
 
-    def _handler(self):
-        proxy = self
 
-        class Handler(server.BaseHTTPRequestHandler):
-            protocol_version = 'HTTP/1.1'
+class _ProxyHandler(QuietHandler):
+    protocol_version = 'HTTP/1.1'
 
-            def answer(self):
-                length = int(self.headers.get('Content-Length') or 0)
-                body = self.rfile.read(length) if length else None
-                fault = proxy._fault_for(self.command, self.path)
-                if fault == DROP:
-                    proxy._record(self.command, self.path, DROP, True)
-                    self.close_connection = True
-                    self.connection.shutdown(socket.SHUT_RDWR)
-                    return
-                if fault is not None:
-                    proxy._record(self.command, self.path, fault, True)
-                    self.reply(fault, [('Content-Type', 'text/plain')],
-                               b'injected by the test proxy\n')
-                    return
-                status, headers, data = self.forward(body)
-                proxy._record(self.command, self.path, status, False)
-                self.reply(status, headers, data)
+    def answer(self):
+        proxy = self.server.owner
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length else None
+        fault = proxy._fault_for(self.command, self.path)
+        if fault == DROP:
+            proxy._record(self.command, self.path, DROP, True)
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        if fault is not None:
+            proxy._record(self.command, self.path, fault, True)
+            self.reply(fault, [('Content-Type', 'text/plain')],
+                       b'injected by the test proxy\n')
+            return
+        status, headers, data = self.forward(proxy.target, body)
+        proxy._record(self.command, self.path, status, False)
+        self.reply(status, [(name, value) for name, value in headers
+                            if name.lower() not in
+                            HOP_BY_HOP | {'content-length'}], data)
 
-            def forward(self, body):
-                connection = http.client.HTTPConnection(*proxy.target,
-                                                        timeout=120)
-                try:
-                    headers = {name: value for name, value in
-                               self.headers.items()
-                               if name.lower() not in HOP_BY_HOP}
-                    connection.request(self.command, self.path, body=body,
-                                       headers=headers)
-                    response = connection.getresponse()
-                    return (response.status, response.getheaders(),
-                            response.read())
-                finally:
-                    connection.close()
+    def forward(self, target, body):
+        connection = http.client.HTTPConnection(*target, timeout=120)
+        try:
+            headers = {name: value for name, value in self.headers.items()
+                       if name.lower() not in HOP_BY_HOP}
+            connection.request(self.command, self.path, body=body,
+                               headers=headers)
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            connection.close()
 
-            def reply(self, status, headers, data):
-                self.send_response(status)
-                for name, value in headers:
-                    if name.lower() not in HOP_BY_HOP | {'content-length'}:
-                        self.send_header(name, value)
-                self.send_header('Content-Length', str(len(data)))
-                self.end_headers()
-                if self.command != 'HEAD':
-                    self.wfile.write(data)
-
-            do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = \
-                answer
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
-
-    def start(self) -> 'FlakyProxy':
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
+    do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = answer

@@ -5,12 +5,13 @@ rejects credentials, a stub that answers its discovery document and a 401
 on /v3/auth/tokens is all it takes.
 """
 
-from http import server
 import json
-import threading
+
+from tests.harness.background_server import HttpServer
+from tests.harness.background_server import QuietHandler
 
 
-class HttpStub:
+class HttpStub(HttpServer):
     """Answers (method, path) from a table of (status, JSON body); 404 for
     anything else. A body may hold ``{url}``, replaced by the stub's URL.
 
@@ -21,50 +22,21 @@ class HttpStub:
     def __init__(self, routes):
         self.routes = dict(routes)
         self.requests = []
-        self._server = server.ThreadingHTTPServer(('127.0.0.1', 0),
-                                                  self._handler())
-        self._server.daemon_threads = True
-        self.url = 'http://127.0.0.1:%d' % self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        daemon=True)
+        super().__init__(_StubHandler, 'http-stub')
 
-    def _handler(self):
-        stub = self
 
-        class Handler(server.BaseHTTPRequestHandler):
-            def answer(self):
-                self.rfile.read(int(self.headers.get('Content-Length') or 0))
-                path = self.path.split('?', 1)[0].rstrip('/')
-                stub.requests.append((self.command, path))
-                status, body = stub.routes.get(
-                    (self.command, path), (404, {'error': 'not found'}))
-                data = json.dumps(body).replace('{url}', stub.url).encode()
-                self.send_response(status)
-                self.send_header('Content-Type', 'application/json')
-                self.send_header('Content-Length', str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+class _StubHandler(QuietHandler):
+    def answer(self):
+        stub = self.server.owner
+        self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        path = self.path.split('?', 1)[0].rstrip('/')
+        stub.requests.append((self.command, path))
+        status, body = stub.routes.get(
+            (self.command, path), (404, {'error': 'not found'}))
+        data = json.dumps(body).replace('{url}', stub.url).encode()
+        self.reply(status, [('Content-Type', 'application/json')], data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = answer
-
-            def log_message(self, *args):
-                pass
-
-        return Handler
-
-    def start(self):
-        self._thread.start()
-        return self
-
-    def stop(self):
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
+    do_GET = do_POST = do_PUT = do_DELETE = answer
 
 
 def keystone_refusing_everyone():

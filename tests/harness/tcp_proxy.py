@@ -12,12 +12,12 @@ import socket
 import struct
 import threading
 
-from tests.harness.process import free_port
+from tests.harness.background_server import BackgroundServer
 
 CHUNK = 65536
 
 
-class TcpProxy:
+class TcpProxy(BackgroundServer):
     """Forwards 127.0.0.1:port to target_host:target_port.
 
     :param target_port: where the real server listens.
@@ -36,17 +36,12 @@ class TcpProxy:
         self.target = (target_host, target_port)
         self.cut_at = tuple(cut_at)
         self.seen = 0
-        self.port = free_port()
         self.cut_done = threading.Event()
         self._lock = threading.Lock()
         self._sockets = set()
-        self._listener = socket.create_server(('127.0.0.1', self.port))
-        self._thread = threading.Thread(target=self._accept, daemon=True,
-                                        name='tcp-proxy-%d' % self.port)
-
-    def start(self):
-        self._thread.start()
-        return self
+        self._listener = socket.create_server(('127.0.0.1', 0))
+        self.port = self._listener.getsockname()[1]
+        super().__init__('tcp-proxy-%d' % self.port)
 
     def cut(self):
         """Reset every connection and refuse new ones from now on."""
@@ -58,15 +53,11 @@ class TcpProxy:
         for sock in sockets:
             _reset(sock)
 
-    stop = cut
+    def stop(self):
+        self.cut()
 
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    def _accept(self):
+    def serve(self):
+        """Accept clients and pump their bytes until cut."""
         while not self.cut_done.is_set():
             try:
                 client, _ = self._listener.accept()
