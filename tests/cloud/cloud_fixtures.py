@@ -8,6 +8,8 @@ import uuid
 import pytest
 
 from tests.cloud import workflows
+from tests.harness.clients import Tool
+from tests.harness.cloud_services.cloud_mistral import start_mistral
 from tests.harness.cloud_services.keystone_server import set_endpoint
 from tests.harness.flaky_http import FlakyProxy
 
@@ -16,10 +18,12 @@ from tests.harness.flaky_http import FlakyProxy
 def cloud_mistral(cloud, tmp_path_factory):
     """A production-shaped Mistral authenticating against the cloud's
     keystone, with our actions registered through the api backend."""
-    mistral = workflows.start_mistral(
-        cloud, tmp_path_factory.mktemp('cloud-mistral'))
-    yield mistral
-    mistral.stop()
+    mistral = start_mistral(cloud, tmp_path_factory.mktemp('cloud-mistral'))
+    try:
+        Tool(mistral, 'api')('register', '--include-unsafe')
+        yield mistral
+    finally:
+        mistral.stop()
 
 
 @pytest.fixture(scope='session')

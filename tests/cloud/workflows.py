@@ -1,40 +1,14 @@
-"""Mistral with keystone against the test cloud, and the ways the cloud
-tests drive it: examples run as workflows, actions run one by one."""
+"""The ways the cloud tests drive Mistral with keystone: examples run as
+workflows, actions run one by one, cloud resources waited for."""
 
 import json
 from pathlib import Path
 import time
 
-from tests.harness.clients import Tool
 from tests.harness.clients import wait_for_execution
-from tests.harness.mistral_servers import DistributedMistral
-from tests.harness.mistral_servers import KeystoneAuth
 
 EXAMPLES = Path(__file__).resolve().parents[2] / 'examples'
 WAIT = 180  # seconds any cloud resource may take to settle
-
-
-def keystone_for_mistral(cloud) -> KeystoneAuth:
-    return KeystoneAuth(
-        auth_url=cloud.auth_url, admin_user=cloud.admin_username,
-        admin_password=cloud.admin_password,
-        admin_project=cloud.admin_project, region=cloud.region,
-        service_user=cloud.mistral_username,
-        service_password=cloud.mistral_password,
-        service_project=cloud.service_project)
-
-
-def start_mistral(cloud, workdir) -> DistributedMistral:
-    """Mistral as in production (keystone on, admin-only policy,
-    mistral-extra's actions), in the cloud's catalog, our actions in it."""
-    mistral = DistributedMistral(workdir, keystone=keystone_for_mistral(cloud))
-    try:
-        cloud.register_mistral_endpoint(mistral.url)
-        Tool(mistral, 'api')('register', '--include-unsafe')
-    except BaseException:
-        mistral.stop()
-        raise
-    return mistral
 
 
 def run_example(mistral, relative_path, workflow, workflow_input,
