@@ -6,8 +6,10 @@ Same local Mistral, state cleared before each way; both ways end with the
 same objects, checked each time.
 """
 
-import common
+from bench import common
 from mistral_actions.tool import discovery
+from tests.harness.clients import environment
+from tests.harness.clients import run
 from tests.harness.registry_state import assert_exactly_registered
 
 NEEDS_SERVERS = True
@@ -18,14 +20,14 @@ BACKENDS = ('db', 'api')
 
 def by_cli(mistral, specs):
     """One `mistral` call per code source, then per dynamic action."""
-    env = common.clean_env(mistral)
+    env = environment(mistral)
     modules = {spec.module.name: spec.module.path for spec in specs}
     for name, path in sorted(modules.items()):
-        common.run([common.MISTRAL, 'code-source-create', name, path,
-                    '--public'], env)
+        run([common.MISTRAL, 'code-source-create', name, path, '--public'],
+            env)
     for spec in specs:
-        common.run([common.MISTRAL, 'dynamic-action-create', spec.name,
-                    spec.class_name, spec.code_source_name, '--public'], env)
+        run([common.MISTRAL, 'dynamic-action-create', spec.name,
+             spec.class_name, spec.code_source_name, '--public'], env)
 
 
 def by_tool(mistral, backend):

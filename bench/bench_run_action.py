@@ -11,7 +11,9 @@ the CLI's start-up, which otherwise dominates).
 
 import json
 
-import common
+from bench import common
+from tests.harness.clients import environment
+from tests.harness.clients import run
 
 NEEDS_SERVERS = True
 RUNS_CLI = 10
@@ -34,9 +36,8 @@ def check(name, output):
 
 
 def by_cli(mistral, name):
-    result = common.run([common.MISTRAL, 'run-action', name,
-                         json.dumps(ACTIONS[name][0])],
-                        common.clean_env(mistral))
+    result = run([common.MISTRAL, 'run-action', name,
+                  json.dumps(ACTIONS[name][0])], environment(mistral))
     check(name, result.stdout)
 
 

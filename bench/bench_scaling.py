@@ -7,7 +7,7 @@ of package copy) and taken out, so that what is compared is the cost of
 one more action at 100 and at 1,000: it must not grow with the catalog.
 """
 
-import common
+from bench import common
 from tests.harness.registry_state import state
 
 SIZES = (100, 1000)

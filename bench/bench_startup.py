@@ -4,7 +4,8 @@ Both start Python, cliff and their plugins and print something without
 talking to Mistral: what an operator waits for before any work starts.
 """
 
-import common
+from bench import common
+from tests.harness.clients import environment
 
 NEEDS_SERVERS = False
 RUNS = 15
@@ -13,7 +14,7 @@ TARGET = 0.5
 
 def main(servers, workdir, runs=None):
     runs = runs or RUNS
-    env = common.clean_env()
+    env = environment()
     commands = {'mistral-actions discover': [common.TOOL, 'discover', '-f',
                                              'value'],
                 'mistral --help': [common.MISTRAL, '--help']}

@@ -7,25 +7,23 @@ both alike, and the ratio of medians is what the summary reports.
 """
 
 import contextlib
-import os
 from pathlib import Path
 import statistics
-import subprocess
 import sys
 import time
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.harness import infra  # noqa: E402
-from tests.harness.mistral_servers import DistributedMistral  # noqa: E402
-from tests.harness.mistral_servers import SingleProcessMistral  # noqa: E402
-from tests.harness.package_copy import package_copy  # noqa: E402
+from tests.harness.clients import environment
+from tests.harness.clients import run
+from tests.harness.clients import Tool
+from tests.harness import infra
+from tests.harness.mistral_servers import DistributedMistral
+from tests.harness.mistral_servers import SingleProcessMistral
+from tests.harness.package_copy import package_copy
 
 BIN = Path(sys.executable).parent
 TOOL = BIN / 'mistral-actions'
 MISTRAL = BIN / 'mistral'
+# What a register of thousands of generated actions may take.
 TIMEOUT = 1800
 
 GENERATED_MODULE = '''"""Generated module {index} of the benchmarks."""
@@ -68,20 +66,9 @@ def generated_package(root, modules, per_module=10):
 def warm(pythonpath):
     """First-run costs out of the way for a package copy: its bytecode
     compiled, stevedore's entry point cache filled for its sys.path."""
-    env = clean_env(pythonpath=pythonpath)
+    env = environment(pythonpath=pythonpath)
     run([sys.executable, '-m', 'compileall', '-q', pythonpath], env)
     run([TOOL, '--help'], env)
-
-
-def run(argv, env, timeout=TIMEOUT):
-    """Run a command; fail with its output unless it exits 0."""
-    result = subprocess.run([str(arg) for arg in argv], env=env, text=True,
-                            capture_output=True, timeout=timeout)
-    if result.returncode != 0:
-        raise RuntimeError('%s exited %s\n%s\n%s' % (
-            ' '.join(map(str, argv)), result.returncode, result.stdout,
-            result.stderr))
-    return result
 
 
 def timed(argv, env):
@@ -121,36 +108,14 @@ def verdict(ratio, target, at_least=False):
         ratio, '>=' if at_least else '<=', target, 'met' if met else 'MISSED')
 
 
-def clean_env(mistral=None, pythonpath=None):
-    """os.environ without OS_* (no keystone); a Mistral's URL if given."""
-    env = mistral.env() if mistral else {
-        key: value for key, value in os.environ.items()
-        if not key.startswith(('OS_', 'MISTRAL'))}
-    if pythonpath:
-        env['PYTHONPATH'] = str(pythonpath)
-    return env
-
-
-def tool_argv(mistral, backend, *args):
-    argv = [TOOL, '--backend', backend]
-    if backend == 'db':
-        argv += ['--config-file', mistral.config_file]
-    return argv + list(args)
-
-
 def tool(mistral, backend, *args, pythonpath=None):
     """Run mistral-actions against a Mistral; its result."""
-    return run(tool_argv(mistral, backend, *args),
-               clean_env(mistral, pythonpath))
+    return Tool(mistral, backend, pythonpath, timeout=TIMEOUT)(*args)
 
 
 def clear(mistral):
     """Nothing of ours left in this Mistral."""
     tool(mistral, 'api', 'clear')
-
-
-def distributed_unavailable():
-    return infra.mariadb_unavailable() or infra.rabbitmq_unavailable()
 
 
 @contextlib.contextmanager
@@ -161,7 +126,7 @@ def servers(workdir, distributed=True):
     with contextlib.ExitStack() as stack:
         started = [('SQLite, one process', stack.enter_context(
             SingleProcessMistral(workdir / 'single')))]
-        missing = distributed and distributed_unavailable()
+        missing = distributed and infra.unavailable()
         if distributed and not missing:
             started.append(('MariaDB+RabbitMQ, 4 processes',
                             stack.enter_context(DistributedMistral(
@@ -186,7 +151,8 @@ def table(rows, header):
 
 
 def standalone(benchmark):
-    """Run one benchmark module on its own: ``python bench/x.py [runs]``."""
+    """Run one benchmark module on its own, from the repository:
+    ``python -m bench.x [runs]``."""
     import tempfile
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else None
     with tempfile.TemporaryDirectory(prefix='mistral-actions-bench-') as work:

@@ -1,7 +1,7 @@
 """Run every benchmark on one pair of local Mistral servers, then print one
 summary line per benchmark (what README.md quotes).
 
-    python bench/run_all.py [--only NAME ...] [--runs N] [--no-distributed]
+    python -m bench.run_all [--only NAME ...] [--runs N] [--no-distributed]
 
 Timings are wall-clock on whatever machine this is; each benchmark
 measures its alternative in the same run, so read the ratios.
@@ -12,12 +12,11 @@ from pathlib import Path
 import sys
 import tempfile
 
-import common  # noqa: F401 - puts the repository on sys.path first
-
-import bench_register_vs_cli
-import bench_run_action
-import bench_scaling
-import bench_startup
+from bench import bench_register_vs_cli
+from bench import bench_run_action
+from bench import bench_scaling
+from bench import bench_startup
+from bench import common
 
 BENCHMARKS = {
     'startup': bench_startup,

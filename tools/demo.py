@@ -3,7 +3,7 @@
 Starts Mistral in one process on SQLite (no keystone, no RabbitMQ),
 registers the actions with `mistral-actions register --include-unsafe`,
 runs examples/system/disk_usage.yaml, prints its result, and stops
-Mistral again. Run it with `tox -e demo`.
+Mistral again. Run it with `tox -e demo` (or `python -m tools.demo`).
 """
 
 import json
@@ -12,12 +12,11 @@ from pathlib import Path
 import sys
 import tempfile
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from tests.harness.clients import run_workflow
+from tests.harness.clients import Tool
+from tests.harness.mistral_servers import SingleProcessMistral
 
-from tests.harness.clients import run_workflow  # noqa: E402
-from tests.harness.clients import Tool  # noqa: E402
-from tests.harness.mistral_servers import SingleProcessMistral  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 EXAMPLE = ROOT / 'examples' / 'system' / 'disk_usage.yaml'
 

@@ -23,7 +23,7 @@ def distributed_mistral(tmp_path_factory):
     Skipped when MariaDB or RabbitMQ does not answer, failed instead when
     MA_REQUIRE_SERVICES=1 (as CI sets it).
     """
-    missing = infra.mariadb_unavailable() or infra.rabbitmq_unavailable()
+    missing = infra.unavailable()
     if missing:
         if os.environ.get('MA_REQUIRE_SERVICES') == '1':
             pytest.fail('MA_REQUIRE_SERVICES=1 but ' + missing)

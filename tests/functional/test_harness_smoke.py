@@ -2,14 +2,16 @@
 
 import contextlib
 import json
-from pathlib import Path
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 
-MISTRAL_CLI = Path(sys.executable).parent / 'mistral'
+from tests.harness.clients import logs
+from tests.harness.clients import mistral_cli
+from tests.harness.clients import run_action
+from tests.harness.clients import wait_for_execution
+
 TIMEOUT = 120
 
 GREETER = '''
@@ -76,24 +78,6 @@ def unique(prefix):
     return '%s_%s' % (prefix, uuid.uuid4().hex[:8])
 
 
-def logs(mistral):
-    return 'logs: %s' % ', '.join(mistral.log_paths.values())
-
-
-def cli(mistral, *args):
-    """Run the `mistral` CLI against this server; its stdout."""
-    result = subprocess.run(
-        [MISTRAL_CLI, *args], env=mistral.env(), capture_output=True,
-        text=True, timeout=TIMEOUT)
-    assert result.returncode == 0, 'mistral %s: %s\n%s' % (
-        ' '.join(args), result.stderr, logs(mistral))
-    return result.stdout
-
-
-def run_action(mistral, name, params):
-    return json.loads(cli(mistral, 'run-action', name, json.dumps(params)))
-
-
 def db_api(mistral, *command):
     """Write Mistral's tables from another process, through its DB API."""
     result = subprocess.run(
@@ -103,23 +87,14 @@ def db_api(mistral, *command):
     assert result.returncode == 0, result.stderr
 
 
-def wait_for_state(client, execution_id, timeout=TIMEOUT):
-    deadline = time.monotonic() + timeout
-    while True:
-        execution = client.executions.get(execution_id)
-        if execution.state not in ('IDLE', 'RUNNING') or (
-                time.monotonic() > deadline):
-            return execution
-        time.sleep(0.5)
-
-
 def test_api_answers(mistral):
     with urllib.request.urlopen(mistral.url + '/', timeout=30) as response:
         assert response.status == 200
 
 
 def test_action_list_shows_std_echo(mistral):
-    names = cli(mistral, 'action-list', '-f', 'value', '-c', 'Name').split()
+    names = mistral_cli(mistral, 'action-list', '-f', 'value', '-c',
+                        'Name').stdout.split()
     assert 'std.echo' in names
 
 
@@ -147,7 +122,7 @@ def test_dynamic_action_through_rest(mistral):
         execution = client.executions.create(
             workflow, workflow_input={'who': 'workflow'})
         cleanup.callback(client.executions.delete, execution.id, force=True)
-        execution = wait_for_state(client, execution.id)
+        execution = wait_for_execution(client, execution.id, TIMEOUT)
         assert execution.state == 'SUCCESS', '%s: %s\n%s' % (
             execution.state, execution.state_info, logs(mistral))
         assert json.loads(execution.output) == {
@@ -168,5 +143,6 @@ def test_db_api_from_another_process(distributed_mistral):
             'result': 'bonjour db'}
     finally:
         db_api(mistral, 'delete', source, action, None)
-    names = cli(mistral, 'action-list', '-f', 'value', '-c', 'Name').split()
+    names = mistral_cli(mistral, 'action-list', '-f', 'value', '-c',
+                        'Name').stdout.split()
     assert action not in names

@@ -7,12 +7,23 @@ import subprocess
 import sys
 import time
 
+from tests.harness.mistral_servers import client_environment
+
 BIN = Path(sys.executable).parent
 TIMEOUT = 180
 
 
 def logs(mistral) -> str:
     return 'logs: %s' % ', '.join(str(p) for p in mistral.log_paths.values())
+
+
+def environment(mistral=None, pythonpath=None) -> dict:
+    """os.environ for a client command: talking to this Mistral only (to
+    none without one), discovering the package copy at pythonpath."""
+    env = mistral.env() if mistral else client_environment()
+    if pythonpath:
+        env['PYTHONPATH'] = str(pythonpath)
+    return env
 
 
 def run(argv, env, check=True, timeout=TIMEOUT, what=None):
@@ -80,12 +91,17 @@ def run_workflow(client, definition, name, workflow_input=None,
 
 
 class Tool:
-    """The `mistral-actions` command, pointed at one Mistral and backend."""
+    """The `mistral-actions` command, pointed at one Mistral and backend.
 
-    def __init__(self, mistral, backend, pythonpath=None):
+    :param pythonpath: a package copy to discover instead of the package.
+    :param timeout: seconds each run may take.
+    """
+
+    def __init__(self, mistral, backend, pythonpath=None, timeout=TIMEOUT):
         self.mistral = mistral
         self.backend = backend
         self.pythonpath = pythonpath
+        self.timeout = timeout
 
     def argv(self):
         argv = [BIN / 'mistral-actions', '--backend', self.backend]
@@ -94,13 +110,11 @@ class Tool:
         return argv
 
     def env(self):
-        env = self.mistral.env()
-        if self.pythonpath:
-            env['PYTHONPATH'] = str(self.pythonpath)
-        return env
+        return environment(self.mistral, self.pythonpath)
 
     def __call__(self, *args, check=True):
-        result = run(self.argv() + list(args), self.env(), check=False)
+        result = run(self.argv() + list(args), self.env(), check=False,
+                     timeout=self.timeout)
         if check and result.returncode != 0:
             raise AssertionError('mistral-actions %s exited %s\n%s\n%s' % (
                 ' '.join(args), result.returncode, result.stderr,
@@ -113,4 +127,4 @@ class Tool:
 
     def with_package(self, pythonpath):
         """The same tool, discovering a changed copy of the package."""
-        return Tool(self.mistral, self.backend, pythonpath)
+        return Tool(self.mistral, self.backend, pythonpath, self.timeout)

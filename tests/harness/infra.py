@@ -54,6 +54,12 @@ def rabbitmq_unavailable():
     return None
 
 
+def unavailable():
+    """None when MariaDB and RabbitMQ both answer, else why not: what a
+    deployed Mistral or the cloud needs."""
+    return mariadb_unavailable() or rabbitmq_unavailable()
+
+
 def create_database(name) -> str:
     """Create database name; return its SQLAlchemy URL (PyMySQL, utf8mb4)."""
     with _connect() as conn, conn.cursor() as cursor:

@@ -78,6 +78,13 @@ class _TimeoutSession(requests.Session):
         return super().request(*args, **kwargs)
 
 
+def client_environment() -> dict:
+    """os.environ without OS_* and MISTRAL*: a client started with it
+    talks to no cloud or Mistral of the caller's, only to what is added."""
+    return {key: value for key, value in os.environ.items()
+            if not key.startswith(('OS_', 'MISTRAL'))}
+
+
 def _log_says(path, text):
     with contextlib.suppress(OSError), open(path, errors='replace') as log:
         return text in log.read()
@@ -178,8 +185,7 @@ class _Mistral:
 
     def env(self):
         """os.environ for the `mistral` CLI, talking to this server only."""
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith(('OS_', 'MISTRAL'))}
+        env = client_environment()
         env['OS_MISTRAL_URL'] = self.url
         if self.keystone:
             env.update({

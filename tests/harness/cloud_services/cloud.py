@@ -68,7 +68,7 @@ def unavailable():
                if importlib.util.find_spec(name) is None]
     if missing:
         return 'OpenStack services not installed: %s' % ', '.join(missing)
-    return infra.mariadb_unavailable() or infra.rabbitmq_unavailable()
+    return infra.unavailable()
 
 
 class Cloud:
