@@ -260,9 +260,7 @@ class SingleProcessMistral(_Mistral):
         self._write_config(config)
         self._db_manage('stamp head', 'create_all', 'populate')
         self._start([Process(
-            # -P: the launcher's folder holds this mistral.py, which would
-            # hide the real mistral package.
-            'mistral', [sys.executable, '-P', LAUNCHER,
+            'mistral', [sys.executable, LAUNCHER,
                         '--config-file', self.config_file],
             self.workdir / 'mistral.log')])
         self.log_path = self.processes[0].log_path

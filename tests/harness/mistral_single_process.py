@@ -43,14 +43,14 @@ class ExitOnStartFailure(service.ServiceBase):
 
 
 def main(argv):
-    """Usage: python -P mistral_single_process.py --config-file C
+    """Usage: python mistral_single_process.py --config-file C
 
     `mistral-server --server all` forks a process per server, and the fake
     transport cannot cross processes. Here oslo.service's threading Launcher
     runs the API and the engine side by side; the engine runs actions and
     notifications itself (`[executor] type = local`, `[notifier] type =
-    local`). -P keeps this folder, which holds the harness's mistral.py,
-    from hiding the mistral package.
+    local`). Run as a script, this folder comes first on sys.path: no
+    module in it may be named like a package Mistral imports.
     """
     config.parse_args(argv)
     for group in ('executor', 'notifier'):
