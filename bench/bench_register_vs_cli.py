@@ -6,8 +6,11 @@ Same local Mistral, state cleared before each way; both ways end with the
 same objects, checked each time.
 """
 
+import collections
+
 from bench import common
 from mistral_actions.tool import discovery
+from mistral_actions.tool import ownership
 from tests.harness.clients import environment
 from tests.harness.clients import run
 from tests.harness.registry_state import assert_exactly_registered
@@ -18,16 +21,26 @@ TARGET = 15
 BACKENDS = ('db', 'api')
 
 
+def public_flag(scope):
+    """The `mistral` CLI's way to say scope: --public, or nothing."""
+    return ['--public'] if scope == ownership.PUBLIC else []
+
+
 def by_cli(mistral, specs):
-    """One `mistral` call per code source, then per dynamic action."""
+    """One `mistral` call per code source, then per dynamic action, each
+    in the scope register gives it."""
     env = environment(mistral)
-    modules = {spec.module.name: spec.module.path for spec in specs}
-    for name, path in sorted(modules.items()):
-        run([common.MISTRAL, 'code-source-create', name, path, '--public'],
-            env)
+    modules = collections.defaultdict(list)
+    for spec in specs:
+        modules[spec.module.name].append(spec)
+    for name, module_specs in sorted(modules.items()):
+        run([common.MISTRAL, 'code-source-create', name,
+             module_specs[0].module.path,
+             *public_flag(ownership.source_scope(module_specs))], env)
     for spec in specs:
         run([common.MISTRAL, 'dynamic-action-create', spec.name,
-             spec.class_name, spec.code_source_name, '--public'], env)
+             spec.class_name, spec.code_source_name,
+             *public_flag(ownership.action_scope(spec))], env)
 
 
 def by_tool(mistral, backend):
