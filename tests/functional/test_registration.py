@@ -4,12 +4,8 @@ Every test runs the `mistral-actions` command as an operator would, then
 looks at Mistral through its own CLI and API.
 """
 
-from pathlib import Path
-import shutil
-
 import pytest
 
-import mistral_actions
 from mistral_actions.tool import discovery
 from tests.harness.clients import action_get
 from tests.harness.clients import action_list
@@ -17,6 +13,8 @@ from tests.harness.clients import mistral_cli
 from tests.harness.clients import run_action
 from tests.harness.clients import run_workflow
 from tests.harness.clients import Tool
+from tests.harness.package_copy import package_copy
+from tests.harness.registry_state import rest_state
 
 #: The README's actions: users' workflow YAML depends on these inputs.
 README_INPUTS = {
@@ -76,22 +74,8 @@ def tool(request, mistral):
 @pytest.fixture(scope='session')
 def changed_package(tmp_path_factory):
     """A PYTHONPATH holding a copy of the package whose exec is changed."""
-    root = tmp_path_factory.mktemp('changed-package')
-    package = root / 'mistral_actions'
-    shutil.copytree(Path(mistral_actions.__file__).parent, package,
-                    ignore=shutil.ignore_patterns('__pycache__'))
-    with open(package / 'system.py', 'a') as system:
-        system.write(CHANGE)
-    return root
-
-
-def registry_state(mistral):
-    """What a write would change: ids, versions and timestamps."""
-    client = mistral.client()
-    return (sorted((s.name, s.id, s.version, s.updated_at, s.scope)
-                   for s in client.code_sources.list()),
-            sorted((a.name, a.id, a.updated_at, a.code_source_id)
-                   for a in client.dynamic_actions.list()))
+    return package_copy(tmp_path_factory.mktemp('changed-package'),
+                        appended={'system.py': CHANGE})
 
 
 def results(rows):
@@ -141,11 +125,11 @@ def test_exec_is_skipped_unless_asked_for_and_register_again_writes_nothing(
     assert EXEC not in listing
     assert 'int32bit.nova.servers.assert_status' in listing
 
-    before = registry_state(tool.mistral)
+    before = rest_state(tool.mistral)
     rows = results(tool.rows('register'))
     assert rows.pop(EXEC) == 'skipped'
     assert set(rows.values()) == {'unchanged'}
-    assert registry_state(tool.mistral) == before
+    assert rest_state(tool.mistral) == before
 
 
 def test_run_action_and_a_workflow_task_use_int32bit_actions(tool):
@@ -233,11 +217,11 @@ def test_unregister_and_clear_remove_exactly_what_they_should(tool):
 
 
 def test_unregister_unknown_name_fails_cleanly(tool):
-    before = registry_state(tool.mistral)
+    before = rest_state(tool.mistral)
     result = tool('unregister', 'int32bit.no.such_action', check=False)
     assert result.returncode == 1
     assert result.stderr.strip() == \
         'no action named int32bit.no.such_action is registered'
     assert 'Traceback' not in result.stderr + result.stdout
-    assert registry_state(tool.mistral) == before
+    assert rest_state(tool.mistral) == before
     assert mistral_cli(tool.mistral, 'action-list').returncode == 0
