@@ -10,7 +10,6 @@ from tests.harness.cloud_services.service_base import BIN
 from tests.harness.cloud_services.service_base import ETC
 from tests.harness.cloud_services.service_base import executable
 from tests.harness.cloud_services.service_base import Service
-from tests.harness.process import http_answers
 
 BACKEND = 'file'
 BINARIES = ('cinder-scheduler', 'cinder-volume', 'cinder-backup')
@@ -92,8 +91,7 @@ class Cinder(Service):
                                 self.config_file])
 
     def wait_ready(self, timeout):
-        self.wait(lambda: http_answers(self.url), timeout,
-                  'answering on %s' % self.url)
+        self.wait_answering(self.url, timeout)
         cinder = self.cloud.cinder()
         self.wait(lambda: _services_up(cinder), timeout,
                   'up (%s)' % ', '.join(BINARIES))

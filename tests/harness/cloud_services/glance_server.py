@@ -7,7 +7,6 @@ from tests.harness.cloud_services.config_files import write_config
 from tests.harness.cloud_services.service_base import ETC
 from tests.harness.cloud_services.service_base import executable
 from tests.harness.cloud_services.service_base import Service
-from tests.harness.process import http_answers
 
 
 class Glance(Service):
@@ -60,5 +59,4 @@ class Glance(Service):
                       env={'OS_GLANCE_CONFIG_DIR': self.directory})
 
     def wait_ready(self, timeout):
-        self.wait(lambda: http_answers(self.url), timeout,
-                  'answering on %s' % self.url)
+        self.wait_answering(self.url, timeout)

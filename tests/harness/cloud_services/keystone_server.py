@@ -7,7 +7,6 @@ import pwd
 from tests.harness.cloud_services.config_files import write_config
 from tests.harness.cloud_services.service_base import executable
 from tests.harness.cloud_services.service_base import Service
-from tests.harness.process import http_answers
 
 INTERFACES = ('public', 'internal', 'admin')
 
@@ -62,8 +61,7 @@ class Keystone(Service):
                       'keystone.wsgi.api', '--config-file', self.config_file)
 
     def wait_ready(self, timeout):
-        self.wait(lambda: http_answers(self.cloud.auth_url), timeout,
-                  'answering on %s' % self.cloud.auth_url)
+        self.wait_answering(self.cloud.auth_url, timeout)
 
     def register(self, services, usernames):
         """Create project `service`, the service users and the catalog.

@@ -11,7 +11,6 @@ Served by gunicorn as `<this module>:application`.
 import json
 
 from tests.harness.cloud_services.service_base import Service
-from tests.harness.process import http_answers
 
 
 class NeutronStub(Service):
@@ -28,8 +27,7 @@ class NeutronStub(Service):
                    __name__ + ':application')
 
     def wait_ready(self, timeout):
-        self.wait(lambda: http_answers(self.url), timeout,
-                  'answering on %s' % self.url)
+        self.wait_answering(self.url, timeout)
 
 
 def _version_document(environ):

@@ -12,7 +12,6 @@ from tests.harness.cloud_services.drivers import FAKE_COMPUTE_MODULE
 from tests.harness.cloud_services.service_base import ETC
 from tests.harness.cloud_services.service_base import executable
 from tests.harness.cloud_services.service_base import Service
-from tests.harness.process import http_answers
 
 BINARIES = ('nova-conductor', 'nova-scheduler', 'nova-compute')
 
@@ -95,8 +94,7 @@ class Nova(Service):
             '--config-file', self.compute_config_file])
 
     def wait_ready(self, timeout):
-        self.wait(lambda: http_answers(self.url), timeout,
-                  'answering on %s' % self.url)
+        self.wait_answering(self.url, timeout)
         nova = self.cloud.nova()
         self.wait(lambda: _services_up(nova), timeout,
                   'up (%s)' % ', '.join(BINARIES))

@@ -4,7 +4,6 @@ from tests.harness.cloud_services.config_files import keystone_authtoken
 from tests.harness.cloud_services.config_files import write_config
 from tests.harness.cloud_services.service_base import executable
 from tests.harness.cloud_services.service_base import Service
-from tests.harness.process import http_answers
 
 
 class Placement(Service):
@@ -40,5 +39,4 @@ class Placement(Service):
                       env={'OS_PLACEMENT_CONFIG_DIR': self.directory})
 
     def wait_ready(self, timeout):
-        self.wait(lambda: http_answers(self.url), timeout,
-                  'answering on %s' % self.url)
+        self.wait_answering(self.url, timeout)

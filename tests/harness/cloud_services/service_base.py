@@ -6,6 +6,7 @@ import sys
 import time
 
 from tests.harness.cloud_services import wsgi_loader
+from tests.harness.process import http_answers
 from tests.harness.process import Process
 from tests.harness.process import ServerError
 from tests.harness.process import tail
@@ -129,6 +130,11 @@ class Service:
             # arbiter kill the worker while it boots.
             '--timeout', '600', '--graceful-timeout', '5',
             '--name', name, app_spec], env=env)
+
+    def wait_answering(self, url, timeout):
+        """Return once url answers HTTP (any status), while the processes
+        live."""
+        self.wait(lambda: http_answers(url), timeout, 'answering on %s' % url)
 
     def wait(self, check, timeout, what):
         """wait_until check() is true while this service's processes live.
