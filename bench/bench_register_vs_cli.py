@@ -7,7 +7,7 @@ same objects, checked each time.
 """
 
 import common
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 from tests.harness.registry_state import assert_exactly_registered
 
 NEEDS_SERVERS = True

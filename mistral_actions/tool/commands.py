@@ -1,7 +1,7 @@
 """The ``mistral-actions`` subcommands: thin cliff classes over the pipeline.
 
 Listings return ``(columns, rows)`` so cliff prints table, json, yaml, csv
-or value; the work itself lives in :mod:`mistral_actions.tool.pipeline`.
+or value; the work itself lives in :mod:`mistral_actions.tool.deploy`.
 """
 
 import sys
@@ -10,10 +10,9 @@ from cliff import command
 from cliff import lister
 
 from mistral_actions.tool import catalog
-from mistral_actions.tool import discovery
+from mistral_actions.tool import deploy
 from mistral_actions.tool import ownership
-from mistral_actions.tool import pipeline
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import plan as planning
 from mistral_actions.tool import specs
 
 #: How an applied step is reported.
@@ -64,7 +63,7 @@ class Discover(_Lister):
     def take_action(self, parsed_args):
         return ('Name', 'Description', 'Input'), [
             (spec.name, spec.summary, spec.input)
-            for spec in discovery.discover_cached()]
+            for spec in deploy.discovered()]
 
 
 class _Registering(_Lister):
@@ -90,8 +89,8 @@ class _Registering(_Lister):
         return parser
 
     def plan(self, parsed_args, dry_run):
-        return pipeline.register(
-            self.app.registry(), discovery.discover_cached(),
+        return deploy.register(
+            self.app.registry(), deploy.discovered(),
             override=parsed_args.override,
             include_unsafe=parsed_args.include_unsafe,
             public_unsafe=parsed_args.public_unsafe,
@@ -148,15 +147,15 @@ class Unregister(_Lister):
         return parser
 
     def take_action(self, parsed_args):
-        return report(pipeline.unregister(self.app.registry(),
-                                          parsed_args.names))
+        return report(deploy.unregister(self.app.registry(),
+                                        parsed_args.names))
 
 
 class Clear(_Lister):
     """Remove every int32bit action and our code sources, nothing else."""
 
     def take_action(self, parsed_args):
-        return report(pipeline.clear(self.app.registry()))
+        return report(deploy.clear(self.app.registry()))
 
 
 class ActionList(_Lister):
@@ -165,7 +164,7 @@ class ActionList(_Lister):
     def take_action(self, parsed_args):
         return ('Name', 'Description', 'Input'), [
             (action.name, specs.first_line(action.description), action.input)
-            for action in pipeline.registered_actions(self.app.registry())]
+            for action in deploy.registered_actions(self.app.registry())]
 
 
 class MarkdownDump(_Command):
@@ -173,7 +172,7 @@ class MarkdownDump(_Command):
 
     def take_action(self, parsed_args):
         self.app.stdout.write(catalog.render_markdown(
-            discovery.discover_cached()))
+            deploy.discovered()))
         return 0
 
 

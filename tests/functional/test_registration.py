@@ -10,7 +10,7 @@ import shutil
 import pytest
 
 import mistral_actions
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 from tests.harness.clients import action_get
 from tests.harness.clients import action_list
 from tests.harness.clients import mistral_cli

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from mistral_actions.tool import catalog
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 
 ROOT = Path(__file__).resolve().parents[3]
 #: The commands as installed: the entry points cliff finds them by.

@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 
 SAMPLE = 'tests.unit.tool.sample_actions'
 
@@ -60,8 +60,9 @@ def test_discovery_skips_the_tool_package():
 
 
 def test_importing_the_tool_does_not_import_mistral_or_clients():
-    code = ('import sys; from mistral_actions.tool import discovery, shell, '
-            'commands; discovery.discover(); '
+    code = ('import sys; from mistral_actions.tool import shell, commands; '
+            'from mistral_actions.tool.pipeline import discover; '
+            'discover.discover(); '
             'heavy = [m for m in sys.modules if m.split(".")[0] in '
             '("mistral", "novaclient", "cinderclient", "glanceclient", '
             '"mistral_extra", "mistralclient")]; print(heavy)')

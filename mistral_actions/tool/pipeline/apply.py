@@ -22,7 +22,7 @@ import typing
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import ownership
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import plan as planning
 from mistral_actions.tool import registry as registries
 
 ATTEMPTS = 8
@@ -97,8 +97,8 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
                check: typing.Optional[typing.Callable] = None
                ) -> planning.Plan:
     """Snapshot, plan, refuse on problems, apply, then ``check(registry)``
-    (see :mod:`~mistral_actions.tool.verify`); the whole round again, from
-    a fresh snapshot, when a concurrent writer got in the way."""
+    (see :mod:`.verify`); the whole round again, from a fresh snapshot,
+    when a concurrent writer got in the way."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with registry.session() as session:

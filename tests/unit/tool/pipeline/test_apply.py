@@ -5,12 +5,12 @@ import contextlib
 
 import pytest
 
-from mistral_actions.tool import apply
 from mistral_actions.tool import errors
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import apply
+from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import registry
 from mistral_actions.tool import specs
-from mistral_actions.tool import verify
 
 OLD = specs.ModuleSpec('mistral_actions.old', '/x/old.py', 'class Old: ...')
 NEW = specs.ModuleSpec('mistral_actions.new', '/x/new.py', 'class New: ...')

@@ -1,39 +1,45 @@
 """The commands' work, as plain functions the CLI and tests call: each
-composes the steps discover -> validate -> plan -> apply -> verify.
+composes the steps of :mod:`mistral_actions.tool.pipeline`.
 
-    specs (discover) --validate--> problems: stop before any write
-    specs + snapshot --plan--> Plan --apply--> Mistral --verify--> nothing
-    left to do
+    discover --validate--> stop before any write on a problem
+    --plan (against a fresh snapshot)--> --apply--> Mistral --verify-->
+    nothing left to do
 """
 
-from mistral_actions.tool import apply
-from mistral_actions.tool import discovery
 from mistral_actions.tool import errors
 from mistral_actions.tool import ownership
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import apply
+from mistral_actions.tool.pipeline import discover
+from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool.pipeline import validate
+from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import registry as registries
-from mistral_actions.tool import verify
+
+#: The package of actions the commands work on.
+PACKAGE = 'mistral_actions'
 
 
-def _validate(specs):
-    from mistral_actions.tool import validation  # imports mistral_lib
-    return validation.validate(specs)
+def discovered(package_name: str = PACKAGE) -> list:
+    """The package's actions (from the discovery cache when it is current).
+    """
+    return discover.discover_cached(package_name)
 
 
 def register(registry: registries.Registry, specs: list,
              override: bool = False, include_unsafe: bool = False,
              prune: bool = False, dry_run: bool = False,
-             public_unsafe: bool = False) -> planning.Plan:
+             public_unsafe: bool = False,
+             package_name: str = PACKAGE) -> planning.Plan:
     """Validate, then put the discovered actions into Mistral and verify
     it holds them; return what was done. Any validation problem stops
     everything before a write. Unsafe actions are validated too: one
     registered earlier is kept up to date even without
     ``include_unsafe``."""
-    problems = discovery.validate_cached(specs, _validate)
+    problems = validate.validate_cached(specs, package_name)
     if problems:
         raise errors.PlanRefused(problems)
 
-    def make_plan(snapshot):
+    def make_plan(snapshot: registries.Snapshot) -> planning.Plan:
         return planning.plan_register(
             specs, snapshot, override=override,
             include_unsafe=include_unsafe, prune=prune,

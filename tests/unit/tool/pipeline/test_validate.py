@@ -2,8 +2,8 @@
 
 import pytest
 
+from mistral_actions.tool.pipeline import validate as validation
 from mistral_actions.tool import specs
-from mistral_actions.tool import validation
 
 GOOD = '''
 from mistral_lib import actions

@@ -1,5 +1,6 @@
-"""discover_cached() gives what discover() gives, and forgets it as soon as
-a file it depends on changes."""
+"""The discovery cache: discover_cached() gives what discover() gives and
+forgets it as soon as a file it depends on changes; validate_cached() does
+not validate again what validated clean under the same key."""
 
 import dataclasses
 import os
@@ -8,7 +9,8 @@ import uuid
 
 import pytest
 
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
+from mistral_actions.tool.pipeline import validate as validation
 
 MODULE = '''
 from mistral_lib import actions
@@ -90,41 +92,53 @@ class Validations:
         return self.problems
 
 
-def test_clean_specs_are_not_validated_again(package, tmp_path):
+@pytest.fixture
+def counted(monkeypatch):
+    """Replace the validate step by a counter; returns a function setting
+    what it answers."""
+    def install(problems=()):
+        validate = Validations(problems)
+        monkeypatch.setattr(validation, 'validate', validate)
+        return validate
+    return install
+
+
+def test_clean_specs_are_not_validated_again(package, tmp_path, counted):
     name, folder = package
     cache = tmp_path / 'cache'
     specs = discovery.discover_cached(name, cache)
-    validate = Validations()
-    assert discovery.validate_cached(specs, validate, name, cache) == []
-    assert discovery.validate_cached(specs, validate, name, cache) == []
+    validate = counted()
+    assert validation.validate_cached(specs, name, cache) == []
+    assert validation.validate_cached(specs, name, cache) == []
     assert validate.calls == 1
 
     module = folder / 'greetings.py'
     module.write_text(MODULE + '\n# changed\n')
     del sys.modules[name + '.greetings']
     specs = discovery.discover_cached(name, cache)
-    assert discovery.validate_cached(specs, validate, name, cache) == []
+    assert validation.validate_cached(specs, name, cache) == []
     assert validate.calls == 2
 
 
-def test_problems_are_never_remembered(package, tmp_path):
+def test_problems_are_never_remembered(package, tmp_path, counted):
     name, _ = package
     cache = tmp_path / 'cache'
     specs = discovery.discover_cached(name, cache)
-    validate = Validations(['broken'])
+    validate = counted(['broken'])
     for _ in range(2):
-        assert discovery.validate_cached(specs, validate, name, cache) == \
+        assert validation.validate_cached(specs, name, cache) == \
             ['broken']
     assert validate.calls == 2
 
 
-def test_specs_from_elsewhere_are_always_validated(package, tmp_path):
+def test_specs_from_elsewhere_are_always_validated(package, tmp_path,
+                                                   counted):
     name, _ = package
     cache = tmp_path / 'cache'
     specs = discovery.discover_cached(name, cache)
-    validate = Validations()
-    discovery.validate_cached(specs, validate, name, cache)
+    validate = counted()
+    validation.validate_cached(specs, name, cache)
     other = [dataclasses.replace(specs[0], class_name='Other')]
-    discovery.validate_cached(other, validate, name, cache)
-    discovery.validate_cached(other, validate, name, cache)
+    validation.validate_cached(other, name, cache)
+    validation.validate_cached(other, name, cache)
     assert validate.calls == 3

@@ -1,6 +1,6 @@
 """Planning against snapshots built by hand: every verdict and refusal."""
 
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import plan as planning
 from mistral_actions.tool import registry
 from mistral_actions.tool import specs
 

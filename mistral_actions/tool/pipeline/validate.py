@@ -6,15 +6,17 @@ breaks ``mistral action-list`` for every user and leaves workflow tasks
 hanging. So each module is exec'd here as Mistral execs it (a fresh module
 from its source text, not from ``sys.modules``) and each class is checked
 against the contract Mistral relies on.
+
+mistral_lib is imported only when something is validated: a command whose
+specs validated clean before (see :mod:`.cache`) starts without it.
 """
 
 import inspect
 import re
 import types
+import typing
 
-from mistral_lib import actions as ml_actions
-from mistral_lib import utils as ml_utils
-from mistral_lib.utils import inspect_utils
+from mistral_actions.tool.pipeline import cache
 
 #: MySQL's TEXT column, which holds a code source's content.
 MAX_MODULE_BYTES = 65535
@@ -58,6 +60,7 @@ def check_module(module_spec) -> tuple:
 
 def check_class(spec, module) -> list:
     """Problems of one action class inside its freshly loaded module."""
+    from mistral_lib import actions as ml_actions
     where = '%s (%s.%s)' % (spec.name, spec.module.name, spec.class_name)
     cls = getattr(module, spec.class_name, None)
     if not inspect.isclass(cls):
@@ -81,6 +84,8 @@ def check_class(spec, module) -> list:
 def _input_problems(where, cls) -> list:
     """The constructor must give an input string Mistral parses back to
     exactly its parameters."""
+    from mistral_lib import utils as ml_utils
+    from mistral_lib.utils import inspect_utils
     try:
         spec_text = inspect_utils.get_arg_list_as_str(cls.__init__)
     except Exception as error:  # noqa: BLE001
@@ -130,4 +135,18 @@ def validate(specs) -> list:
         module = modules[spec.module.name]
         if module is not None:
             problems.extend(check_class(spec, module))
+    return problems
+
+
+def validate_cached(specs: list, package_name: str = 'mistral_actions',
+                    cache_dir: typing.Optional[str] = None) -> list:
+    """:func:`validate`, skipped for specs found clean before under the
+    current key of the discovery cache: the same modules in the same
+    installation give the same answer."""
+    kept = cache.DiscoveryCache(package_name, cache_dir)
+    if kept.known_clean(specs):
+        return []
+    problems = validate(specs)
+    if not problems:
+        kept.mark_clean(specs)
     return problems
