@@ -11,7 +11,13 @@ Every other module asks here instead of testing prefixes or flags itself:
   private unless the operator explicitly makes them public.
 """
 
+import typing
+
 import mistral_actions
+from mistral_actions.tool import specs
+
+if typing.TYPE_CHECKING:
+    from mistral_actions.tool import registry
 
 PUBLIC = 'public'
 PRIVATE = 'private'
@@ -39,25 +45,27 @@ def is_our_source(name: str) -> bool:
     return name.startswith(OUR_CODE_SOURCE_PREFIX)
 
 
-def is_ours(action) -> bool:
+def is_ours(action: 'registry.DynamicAction') -> bool:
     """A registered dynamic action we own: our prefix, our code source."""
     return (action.name.startswith(OUR_ACTION_PREFIX)
             and is_our_source(action.code_source_name))
 
 
-def is_unsafe_class(cls) -> bool:
+def is_unsafe_class(cls: type) -> bool:
     """Marked unsafe in its own body (like ``__export__``, not inherited)."""
     return cls.__dict__.get('__unsafe__') is True
 
 
-def action_scope(spec, public_unsafe: bool = False) -> str:
+def action_scope(spec: specs.ActionSpec, public_unsafe: bool = False
+                 ) -> str:
     """The scope an action is registered with."""
     if spec.unsafe and not public_unsafe:
         return PRIVATE
     return PUBLIC
 
 
-def source_scope(specs_of_module, public_unsafe: bool = False) -> str:
+def source_scope(specs_of_module: typing.Iterable[specs.ActionSpec],
+                 public_unsafe: bool = False) -> str:
     """The scope of a code source: public when any action registered from
     it is public (they must be able to load it), else private."""
     if any(action_scope(spec, public_unsafe) == PUBLIC

@@ -6,6 +6,7 @@ planning and the registry backends only read them.
 
 import dataclasses
 import hashlib
+import typing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,5 +44,5 @@ class ActionSpec:
         return first_line(self.description)
 
 
-def first_line(text) -> str:
+def first_line(text: typing.Optional[str]) -> str:
     return (text or '').strip().split('\n', 1)[0].strip()

@@ -43,7 +43,8 @@ Planner = typing.Callable[[registries.Snapshot], planning.Plan]
 
 
 def refuse_private_without_owner(plan: planning.Plan,
-                                 session: registries.RegistrySession):
+                                 session: registries.RegistrySession
+                                 ) -> None:
     """A private row needs a project to own it: refuse before any write."""
     private = sorted(
         {spec.name for spec in plan.create_actions + plan.update_actions
@@ -74,7 +75,8 @@ def _name(item) -> str:
     return item.name
 
 
-def in_parallel(write, items, width: int) -> None:
+def in_parallel(write: typing.Callable[[typing.Any], None],
+                items: typing.Sequence, width: int) -> None:
     """write(item) for every item, ``width`` at a time; the first failure
     cancels what has not started and is raised."""
     if width <= 1 or len(items) <= 1:

@@ -14,6 +14,7 @@ import importlib
 import inspect
 import pkgutil
 import re
+import types
 import typing
 
 import mistral_actions
@@ -40,7 +41,7 @@ def action_name(module_name: str, class_name: str,
                     if part)
 
 
-def is_exported(cls, module) -> bool:
+def is_exported(cls: typing.Any, module: types.ModuleType) -> bool:
     from mistral_lib import actions as ml_actions
     return (inspect.isclass(cls)
             and cls.__dict__.get('__export__') is True
@@ -48,7 +49,8 @@ def is_exported(cls, module) -> bool:
             and issubclass(cls, ml_actions.Action))
 
 
-def iter_module_names(package_name: str = 'mistral_actions'):
+def iter_module_names(package_name: str = 'mistral_actions'
+                      ) -> typing.Iterator[str]:
     """Dotted names of every module of the package, tool package excluded."""
     package = importlib.import_module(package_name)
     prefix = package_name + '.'
@@ -59,7 +61,7 @@ def iter_module_names(package_name: str = 'mistral_actions'):
             yield info.name
 
 
-def read_module(module) -> specs.ModuleSpec:
+def read_module(module: types.ModuleType) -> specs.ModuleSpec:
     path = inspect.getsourcefile(module)
     with open(path, encoding='utf-8') as source:
         return specs.ModuleSpec(name=module.__name__, path=path,

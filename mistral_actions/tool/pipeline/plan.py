@@ -5,8 +5,11 @@ backends only carry it out. Nothing here talks to Mistral.
 """
 
 import dataclasses
+import typing
 
 from mistral_actions.tool import ownership
+from mistral_actions.tool import registry
+from mistral_actions.tool import specs as action_specs
 
 # What happens to one action.
 CREATE = 'create'
@@ -82,8 +85,10 @@ def _action_differs(spec, registered, scope) -> str:
     return ''
 
 
-def plan_register(specs, snapshot, override=False, include_unsafe=False,
-                  prune=False, public_unsafe=False) -> Plan:
+def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
+                  snapshot: registry.Snapshot, override: bool = False,
+                  include_unsafe: bool = False, prune: bool = False,
+                  public_unsafe: bool = False) -> Plan:
     """What ``register`` does with these specs against this snapshot.
 
     An unsafe action is registered with ``include_unsafe`` (private) or
@@ -187,7 +192,8 @@ def _orphaned_sources(snapshot, plan) -> list:
                   if ownership.is_our_source(name) and name not in keep)
 
 
-def plan_removal(snapshot, names) -> Plan:
+def plan_removal(snapshot: registry.Snapshot,
+                 names: typing.Iterable[str]) -> Plan:
     """Remove these registered actions of ours and their orphaned sources.
 
     Every name must be an action we own; anything else is a problem and
@@ -209,7 +215,7 @@ def plan_removal(snapshot, names) -> Plan:
     return plan
 
 
-def plan_clear(snapshot) -> Plan:
+def plan_clear(snapshot: registry.Snapshot) -> Plan:
     """Remove every action and code source of ours, nothing else."""
     names = sorted(name for name, action in snapshot.actions.items()
                    if ownership.is_ours(action))

@@ -17,6 +17,7 @@ import types
 import typing
 
 from mistral_actions.tool.pipeline import cache
+from mistral_actions.tool import specs as action_specs
 
 #: MySQL's TEXT column, which holds a code source's content.
 MAX_MODULE_BYTES = 65535
@@ -25,7 +26,8 @@ MAX_MODULE_BYTES = 65535
 LEGAL_NAME = re.compile(r'^[A-Za-z0-9_][A-Za-z0-9_.\-]*[A-Za-z0-9_]$')
 
 
-def load_as_mistral_does(module_spec):
+def load_as_mistral_does(
+        module_spec: action_specs.ModuleSpec) -> types.ModuleType:
     """Exec the module's source text into a fresh module, as the dynamic
     action provider does; return the module or raise what Mistral would."""
     module = types.ModuleType(module_spec.name)
@@ -40,7 +42,8 @@ def _first_line(error) -> str:
         if text else type(error).__name__
 
 
-def check_module(module_spec) -> tuple:
+def check_module(module_spec: action_specs.ModuleSpec
+                 ) -> typing.Tuple[typing.Optional[types.ModuleType], list]:
     """(fresh module or None, problems) for one module."""
     problems = []
     size = len(module_spec.content.encode('utf-8'))
@@ -58,7 +61,8 @@ def check_module(module_spec) -> tuple:
     return module, problems
 
 
-def check_class(spec, module) -> list:
+def check_class(spec: action_specs.ActionSpec,
+                module: types.ModuleType) -> list:
     """Problems of one action class inside its freshly loaded module."""
     from mistral_lib import actions as ml_actions
     where = '%s (%s.%s)' % (spec.name, spec.module.name, spec.class_name)
@@ -115,14 +119,14 @@ def _input_problems(where, cls) -> list:
     return []
 
 
-def check_name(spec) -> list:
+def check_name(spec: action_specs.ActionSpec) -> list:
     if LEGAL_NAME.match(spec.name) and '..' not in spec.name:
         return []
     return ['%s: illegal action name (use letters, digits, "_", "-" and '
             'dots only)' % spec.name]
 
 
-def validate(specs) -> list:
+def validate(specs: typing.Sequence[action_specs.ActionSpec]) -> list:
     """Every problem of these specs, one line each; empty when all is well."""
     problems = []
     modules = {}
