@@ -18,12 +18,14 @@ import bench_register_vs_cli
 import bench_run_action
 import bench_scaling
 import bench_startup
+import bench_write_rate
 
 BENCHMARKS = {
     'startup': bench_startup,
     'register-vs-cli': bench_register_vs_cli,
     'scaling': bench_scaling,
     'run-action': bench_run_action,
+    'write-rate': bench_write_rate,
 }
 
 

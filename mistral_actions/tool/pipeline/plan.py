@@ -99,6 +99,7 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
     plan = Plan(unsafe_names=frozenset(s.name for s in specs if s.unsafe))
     wanted = [s for s in specs if include_unsafe or not s.unsafe
               or s.name in snapshot.actions]
+    wanted_names = {spec.name for spec in wanted}
     discovered = {spec.name for spec in specs}
     for spec in wanted:
         plan.action_scopes[spec.name] = ownership.action_scope(
@@ -125,7 +126,7 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
 
     for spec in specs:
         registered = snapshot.actions.get(spec.name)
-        if spec not in wanted:
+        if spec.name not in wanted_names:
             plan.steps.append(Step(spec.name, SKIP, 'not registered: it '
                                    + ownership.UNSAFE_REASON))
             continue

@@ -95,8 +95,10 @@ class RegistrySession(abc.ABC):
     parallel_writes = 1
 
     @abc.abstractmethod
-    def snapshot(self) -> Snapshot:
-        """Our view of Mistral at this moment."""
+    def snapshot(self, with_other_actions: bool = True) -> Snapshot:
+        """Our view of Mistral at this moment; without the other
+        providers' action names (costly over REST, where Mistral loads
+        every code source to list actions) when only our rows matter."""
 
     @abc.abstractmethod
     def create_code_source(self, module: specs.ModuleSpec,

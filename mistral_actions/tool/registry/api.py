@@ -54,10 +54,12 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
         with self.translated_errors(), _races_are_conflicts():
             yield self
 
-    def snapshot(self) -> registry.Snapshot:
+    def snapshot(self, with_other_actions=True) -> registry.Snapshot:
         sources = [registry.CodeSource.from_row(row)
                    for row in _every_row(self.client.code_sources)
                    if (getattr(row, 'namespace', '') or '') == NAMESPACE]
+        if not with_other_actions:
+            return registry.Snapshot.of(sources, self._dynamic_actions())
         # Every action Mistral resolves, whatever its provider, minus the
         # dynamic ones listed before AND after it: a dynamic action another
         # node creates or deletes meanwhile is not taken for another

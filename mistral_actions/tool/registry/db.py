@@ -109,13 +109,15 @@ class _Transaction(registry.RegistrySession):
         self.project_id = project_id
         self._source_ids = {}  # code sources written in this transaction
 
-    def snapshot(self) -> registry.Snapshot:
+    def snapshot(self, with_other_actions=True) -> registry.Snapshot:
         sources = [registry.CodeSource.from_row(row) for row in
                    self.db_api.get_code_sources(namespace=NAMESPACE)]
         actions = [registry.DynamicAction.from_row(row) for row in
                    self.db_api.get_dynamic_action_definitions(
                        namespace=NAMESPACE)]
-        return registry.Snapshot.of(sources, actions, self._other_actions())
+        return registry.Snapshot.of(
+            sources, actions,
+            self._other_actions() if with_other_actions else ())
 
     def _other_actions(self):
         """Ad-hoc actions in the DB and the node's action plugins (``std.*``,

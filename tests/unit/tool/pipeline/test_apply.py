@@ -46,7 +46,7 @@ class FakeRegistry(registry.Registry, registry.RegistrySession):
             self.conflicts -= 1
             raise errors.ConflictError('someone else wrote')
 
-    def snapshot(self):
+    def snapshot(self, with_other_actions=True):
         return registry.Snapshot.of(self.sources.values(),
                                     self.actions.values())
 
