@@ -12,6 +12,7 @@ from cliff import lister
 from mistral_actions.tool import catalog
 from mistral_actions.tool import deploy
 from mistral_actions.tool import ownership
+from mistral_actions.tool import packages
 from mistral_actions.tool.pipeline import plan as planning
 from mistral_actions.tool import specs
 
@@ -40,6 +41,26 @@ class _Command(_OwnEpilog, command.Command):
     pass
 
 
+class _OfPackages:
+    """A command that works on packages of actions (``--package``)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--package', metavar='MODULE[=PREFIX]', action='append',
+            dest='packages',
+            help='work on this package of actions (repeatable): an '
+                 'installed module, a path to a package folder, or the '
+                 'prefix of one registered earlier; PREFIX names its '
+                 'actions (default: its entry point\'s name, or the '
+                 'folder\'s or module\'s name). Default: every package '
+                 'declared by a "%s" entry point' % packages.GROUP)
+        return parser
+
+    def packages(self, parsed_args) -> list:
+        return packages.select(parsed_args.packages)
+
+
 def report(plan, applied=True):
     """Rows of (action, result, scope, detail), one per action."""
     rows = [(step.name, DONE.get(step.verdict, step.verdict) if applied
@@ -57,16 +78,18 @@ def warn_public_unsafe(plan, requested):
             ownership.MAKE_PRIVATE_HINT[bool(requested)]), file=sys.stderr)
 
 
-class Discover(_Lister):
-    """List the actions found in the installed mistral_actions package."""
+class Discover(_OfPackages, _Lister):
+    """List the actions of the packages of actions, and what each imports
+    from the Mistral nodes."""
 
     def take_action(self, parsed_args):
-        return ('Name', 'Description', 'Input'), [
-            (spec.name, spec.summary, spec.input)
-            for spec in deploy.discovered()]
+        return ('Name', 'Package', 'Description', 'Input', 'Imports'), [
+            (spec.name, spec.module.package, spec.summary, spec.input,
+             ', '.join(spec.module.externals))
+            for spec in deploy.discovered(self.packages(parsed_args))]
 
 
-class _Registering(_Lister):
+class _Registering(_OfPackages, _Lister):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
@@ -90,7 +113,7 @@ class _Registering(_Lister):
 
     def plan(self, parsed_args, dry_run):
         return deploy.register(
-            self.app.registry(), deploy.discovered(),
+            self.app.registry(), self.packages(parsed_args),
             override=parsed_args.override,
             include_unsafe=parsed_args.include_unsafe,
             public_unsafe=parsed_args.public_unsafe,
@@ -136,7 +159,7 @@ class Plan(_Registering):
         return code or (EXIT_CHANGES if self.writes else 0)
 
 
-class Unregister(_Lister):
+class Unregister(_OfPackages, _Lister):
     """Remove registered actions (and code sources no action uses)."""
 
     def get_parser(self, prog_name):
@@ -147,32 +170,37 @@ class Unregister(_Lister):
         return parser
 
     def take_action(self, parsed_args):
-        return report(deploy.unregister(self.app.registry(),
-                                        parsed_args.names))
+        return report(deploy.unregister(
+            self.app.registry(), parsed_args.names,
+            self.packages(parsed_args) if parsed_args.packages else None))
 
 
-class Clear(_Lister):
-    """Remove every int32bit action and our code sources, nothing else."""
-
-    def take_action(self, parsed_args):
-        return report(deploy.clear(self.app.registry()))
-
-
-class ActionList(_Lister):
-    """List the int32bit actions Mistral holds, as Mistral describes them."""
+class Clear(_OfPackages, _Lister):
+    """Remove the actions and code sources of the packages, nothing else."""
 
     def take_action(self, parsed_args):
-        return ('Name', 'Description', 'Input'), [
-            (action.name, specs.first_line(action.description), action.input)
-            for action in deploy.registered_actions(self.app.registry())]
+        return report(deploy.clear(self.app.registry(),
+                                   self.packages(parsed_args)))
 
 
-class MarkdownDump(_Command):
-    """Print the Markdown catalog of discovered actions."""
+class ActionList(_OfPackages, _Lister):
+    """List the actions of the packages that Mistral holds, as Mistral
+    describes them."""
+
+    def take_action(self, parsed_args):
+        return ('Name', 'Package', 'Description', 'Input'), [
+            (action.name, package, specs.first_line(action.description),
+             action.input)
+            for package, action in deploy.registered_actions(
+                self.app.registry(), self.packages(parsed_args))]
+
+
+class MarkdownDump(_OfPackages, _Command):
+    """Print the Markdown catalog of the packages' actions."""
 
     def take_action(self, parsed_args):
         self.app.stdout.write(catalog.render_markdown(
-            deploy.discovered()))
+            deploy.discovered(self.packages(parsed_args))))
         return 0
 
 

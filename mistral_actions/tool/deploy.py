@@ -6,8 +6,11 @@ composes the steps of :mod:`mistral_actions.tool.pipeline`.
     nothing left to do
 """
 
+import typing
+
 from mistral_actions.tool import errors
 from mistral_actions.tool import ownership
+from mistral_actions.tool import packages as action_packages
 from mistral_actions.tool.pipeline import apply
 from mistral_actions.tool.pipeline import discover
 from mistral_actions.tool.pipeline import plan as planning
@@ -15,52 +18,82 @@ from mistral_actions.tool.pipeline import validate
 from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import registry as registries
 
-#: The package of actions the commands work on.
-PACKAGE = 'mistral_actions'
+
+def discovered(packages: typing.Sequence[action_packages.Package]) -> list:
+    """The actions of these packages (from the discovery cache when it is
+    current), sorted by name; a package known by prefix only has none."""
+    found = []
+    for package in packages:
+        if package.installed:
+            found.extend(discover.discover_cached(package.module,
+                                                  prefix=package.prefix))
+    return sorted(found, key=lambda spec: spec.name)
 
 
-def discovered(package_name: str = PACKAGE) -> list:
-    """The package's actions (from the discovery cache when it is current).
-    """
-    return discover.discover_cached(package_name)
-
-
-def register(registry: registries.Registry, specs: list,
+def register(registry: registries.Registry,
+             packages: typing.Sequence[action_packages.Package],
              override: bool = False, include_unsafe: bool = False,
              prune: bool = False, dry_run: bool = False,
-             public_unsafe: bool = False,
-             package_name: str = PACKAGE) -> planning.Plan:
-    """Validate, then put the discovered actions into Mistral and verify
-    it holds them; return what was done. Any validation problem stops
+             public_unsafe: bool = False) -> planning.Plan:
+    """Validate, then put the packages' actions into Mistral and verify it
+    holds them; return what was done. Any validation problem stops
     everything before a write. Unsafe actions are validated too: one
     registered earlier is kept up to date even without
     ``include_unsafe``."""
-    problems = validate.validate_cached(specs, package_name)
+    specs = discovered(packages)
+    problems = []
+    for package in packages:
+        if package.installed:
+            problems.extend(validate.validate_cached(
+                [spec for spec in specs if spec.module.package ==
+                 package.prefix], package.module, prefix=package.prefix))
+    problems.extend(validate.clashes(specs))
     if problems:
         raise errors.PlanRefused(problems)
+    prefixes = {package.prefix for package in packages}
 
     def make_plan(snapshot: registries.Snapshot) -> planning.Plan:
         return planning.plan_register(
             specs, snapshot, override=override,
             include_unsafe=include_unsafe, prune=prune,
-            public_unsafe=public_unsafe)
+            public_unsafe=public_unsafe, prefixes=prefixes)
 
     return apply.run_rounds(registry, make_plan, dry_run=dry_run,
                             check=verify.verifier(make_plan))
 
 
-def unregister(registry: registries.Registry, names: list) -> planning.Plan:
-    """Remove these actions of ours (and code sources left unused)."""
+def unregister(registry: registries.Registry, names: list,
+               packages: typing.Optional[
+                   typing.Sequence[action_packages.Package]] = None
+               ) -> planning.Plan:
+    """Remove these actions of ours (of these packages, if given) and the
+    code sources left unused."""
+    prefixes = {package.prefix for package in packages} \
+        if packages is not None else None
     return apply.run_rounds(
-        registry, lambda snapshot: planning.plan_removal(snapshot, names))
+        registry, lambda snapshot: planning.plan_removal(snapshot, names,
+                                                         prefixes))
 
 
-def clear(registry: registries.Registry) -> planning.Plan:
-    """Remove every action and code source of ours, nothing else."""
-    return apply.run_rounds(registry, planning.plan_clear)
+def clear(registry: registries.Registry,
+          packages: typing.Sequence[action_packages.Package]) -> planning.Plan:
+    """Remove every action and code source of these packages, nothing
+    else."""
+    prefixes = {package.prefix for package in packages}
+    return apply.run_rounds(
+        registry, lambda snapshot: planning.plan_clear(snapshot, prefixes))
 
 
 def registered_actions(registry: registries.Registry,
-                       prefix: str = ownership.OUR_ACTION_PREFIX) -> list:
-    """Our actions as Mistral describes them, sorted by name."""
-    return sorted(registry.describe_actions(prefix), key=lambda a: a.name)
+                       packages: typing.Sequence[action_packages.Package]
+                       ) -> typing.List[tuple]:
+    """(package prefix, ActionInfo) of the actions of these packages that
+    Mistral holds, as Mistral describes them, sorted by name."""
+    prefixes = {package.prefix for package in packages}
+    with registry.session() as session:
+        snapshot = session.snapshot(with_other_actions=False)
+    ours = {name: ownership.action_package(action, snapshot)
+            for name, action in snapshot.actions.items()
+            if ownership.is_ours(action, snapshot, prefixes)}
+    return [(ours[info.name], info)
+            for info in registry.describe_actions(sorted(ours))]

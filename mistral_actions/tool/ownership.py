@@ -2,8 +2,13 @@
 
 Every other module asks here instead of testing prefixes or flags itself:
 
-* ours: a dynamic action under our prefix pointing at a code source of our
-  package; nothing else is ever changed or removed;
+* ours, per package of actions: a code source is package P's when its text
+  says so (the bundle header ``# mistral-actions package: P``, written by
+  ``register``; code sources named ``mistral_actions.*`` from before
+  bundles belong to ``int32bit``); a dynamic action is P's when its name
+  starts with ``P.`` and it points at a code source of P. Recorded in
+  Mistral, so a package no longer installed here is still known by its
+  prefix. Nothing else is ever changed or removed;
 * unsafe: an action marked ``__unsafe__ = True`` in its class body (such as
   ``int32bit.system.exec``, which runs commands on the executors): only
   registered when asked for, and then private to the registering project;
@@ -11,6 +16,7 @@ Every other module asks here instead of testing prefixes or flags itself:
   private unless the operator explicitly makes them public.
 """
 
+import re
 import typing
 
 import mistral_actions
@@ -22,8 +28,14 @@ if typing.TYPE_CHECKING:
 PUBLIC = 'public'
 PRIVATE = 'private'
 
-OUR_CODE_SOURCE_PREFIX = 'mistral_actions.'
-OUR_ACTION_PREFIX = mistral_actions.PREFIX + '.'
+#: Code sources written before bundles: the module's text alone, named
+#: after it, and all of the built-in library's.
+LEGACY_SOURCE_PREFIX = 'mistral_actions.'
+LEGACY_PACKAGE = mistral_actions.PREFIX
+
+Prefixes = typing.Optional[typing.Collection[str]]
+
+_PACKAGE_LINE = re.compile(r'^# mistral-actions package: (\S+)$', re.M)
 
 UNSAFE_REASON = ('runs commands on the Mistral executors; register '
                  '--include-unsafe registers it private to this project')
@@ -40,15 +52,43 @@ MAKE_PRIVATE_HINT = {
 }
 
 
-def is_our_source(name: str) -> bool:
-    """Whether a code source of this name belongs to our package."""
-    return name.startswith(OUR_CODE_SOURCE_PREFIX)
+def package_header(prefix: str) -> str:
+    """The line of a code source's text that records its package."""
+    return '# mistral-actions package: %s\n' % prefix
 
 
-def is_ours(action: 'registry.DynamicAction') -> bool:
-    """A registered dynamic action we own: our prefix, our code source."""
-    return (action.name.startswith(OUR_ACTION_PREFIX)
-            and is_our_source(action.code_source_name))
+def source_package(source: 'registry.CodeSource') -> typing.Optional[str]:
+    """The package of actions a code source belongs to, or None."""
+    found = _PACKAGE_LINE.search((source.content or '')[:4000])
+    package = found.group(1) if found else None
+    if package is None and source.name.startswith(LEGACY_SOURCE_PREFIX):
+        return LEGACY_PACKAGE
+    return package
+
+
+def action_package(action: 'registry.DynamicAction',
+                   snapshot: 'registry.Snapshot') -> typing.Optional[str]:
+    """The package of actions a registered dynamic action belongs to: its
+    code source's, when its name carries that prefix; else None."""
+    source = snapshot.code_sources.get(action.code_source_name)
+    package = source_package(source) if source is not None else None
+    if package and action.name.startswith(package + '.'):
+        return package
+    return None
+
+
+def is_our_source(source: 'registry.CodeSource',
+                  prefixes: Prefixes = None) -> bool:
+    """Whether a code source is ours (of one of these packages)."""
+    package = source_package(source)
+    return package is not None and (prefixes is None or package in prefixes)
+
+
+def is_ours(action: 'registry.DynamicAction', snapshot: 'registry.Snapshot',
+            prefixes: Prefixes = None) -> bool:
+    """Whether a dynamic action is ours (of one of these packages)."""
+    package = action_package(action, snapshot)
+    return package is not None and (prefixes is None or package in prefixes)
 
 
 def is_unsafe_class(cls: type) -> bool:

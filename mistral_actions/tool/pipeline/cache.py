@@ -22,7 +22,8 @@ import typing
 from mistral_actions.tool import specs as action_specs
 
 #: The tool's own files whose code decides what is cached.
-_TOOL_FILES = ('discover.py', 'validate.py', 'cache.py')
+_TOOL_FILES = ('discover.py', 'validate.py', 'cache.py', 'bundle.py',
+               'bundle_runtime.py')
 
 
 def default_dir() -> str:
@@ -40,11 +41,12 @@ class DiscoveryCache:
     """
 
     def __init__(self, package_name: str,
-                 cache_dir: typing.Optional[str] = None):
+                 cache_dir: typing.Optional[str] = None,
+                 prefix: typing.Optional[str] = None):
         self.directory = str(cache_dir or default_dir())
         self.path = os.path.join(self.directory,
                                  'discovery-%s.json' % package_name)
-        self.key = key_of(package_name)
+        self.key = key_of(package_name, prefix)
         self._data = None
 
     def specs(self) -> typing.Optional[list]:
@@ -123,7 +125,7 @@ def _read(path: str, key: str) -> typing.Optional[dict]:
         return None
 
 
-def key_of(package_name: str) -> str:
+def key_of(package_name: str, prefix: typing.Optional[str] = None) -> str:
     """A digest of everything discovery depends on; '' when the package
     cannot be found without importing it (then nothing is kept)."""
     try:
@@ -132,11 +134,15 @@ def key_of(package_name: str) -> str:
         return ''
     if found is None or not found.submodule_search_locations:
         return ''
-    digest = hashlib.sha256(repr((sys.version, package_name)).encode())
+    digest = hashlib.sha256(repr((sys.version, package_name, prefix)
+                                 ).encode())
     here = os.path.dirname(os.path.abspath(__file__))
     files = [os.path.join(here, name) for name in _TOOL_FILES]
     files.append(os.path.abspath(action_specs.__file__))
-    for folder in found.submodule_search_locations:
+    # Bundles carry the library's helpers too: their files count.
+    folders = list(found.submodule_search_locations) + [
+        os.path.dirname(os.path.dirname(here))]
+    for folder in folders:
         for root, dirs, names in os.walk(folder):
             dirs.sort()
             files.extend(os.path.join(root, name) for name in sorted(names)
@@ -155,8 +161,10 @@ def key_of(package_name: str) -> str:
 
 
 def _specs_from_json(data: dict) -> list:
-    modules = {name: action_specs.ModuleSpec(**module)
-               for name, module in data['modules'].items()}
+    modules = {name: action_specs.ModuleSpec(**dict(
+        module, externals=tuple(module.get('externals', ())),
+        files=tuple(tuple(item) for item in module.get('files', ()))))
+        for name, module in data['modules'].items()}
     return [action_specs.ActionSpec(**dict(action,
                                            module=modules[action['module']]))
             for action in data['actions']]

@@ -19,6 +19,7 @@ import typing
 
 import mistral_actions
 from mistral_actions.tool import ownership
+from mistral_actions.tool.pipeline import bundle
 from mistral_actions.tool.pipeline import cache
 from mistral_actions.tool import specs
 
@@ -61,17 +62,25 @@ def iter_module_names(package_name: str = 'mistral_actions'
             yield info.name
 
 
-def read_module(module: types.ModuleType) -> specs.ModuleSpec:
-    path = inspect.getsourcefile(module)
-    with open(path, encoding='utf-8') as source:
-        return specs.ModuleSpec(name=module.__name__, path=path,
-                                content=source.read())
+def read_module(module: types.ModuleType, prefix: str) -> specs.ModuleSpec:
+    """The module as Mistral will store it: bundled with its helpers."""
+    made = bundle.build(module.__name__, prefix)
+    return specs.ModuleSpec(name=module.__name__,
+                            path=inspect.getsourcefile(module),
+                            content=made.text, package=prefix,
+                            externals=made.externals, files=made.files)
 
 
-def discover(package_name: str = 'mistral_actions') -> list:
-    """Every exported action of the package, sorted by name."""
+def discover(package_name: str = 'mistral_actions',
+             prefix: typing.Optional[str] = None) -> list:
+    """Every exported action of the package, sorted by name; ``prefix``
+    names them (default: ``int32bit`` for this project's library, else the
+    package's own name)."""
     # Only here: commands that do not discover start without mistral_lib.
     from mistral_lib.utils import inspect_utils
+    if prefix is None:
+        prefix = mistral_actions.PREFIX if package_name == 'mistral_actions' \
+            else package_name
     found = []
     for module_name in iter_module_names(package_name):
         module = importlib.import_module(module_name)
@@ -79,9 +88,10 @@ def discover(package_name: str = 'mistral_actions') -> list:
                     if is_exported(cls, module)]
         if not exported:
             continue
-        module_spec = read_module(module)
+        module_spec = read_module(module, prefix)
         for cls in exported:
-            name = action_name(module_name, cls.__name__, package_name)
+            name = action_name(module_name, cls.__name__, package_name,
+                               prefix)
             found.append(specs.ActionSpec(
                 name=name,
                 class_name=cls.__name__,
@@ -94,12 +104,13 @@ def discover(package_name: str = 'mistral_actions') -> list:
 
 
 def discover_cached(package_name: str = 'mistral_actions',
-                    cache_dir: typing.Optional[str] = None) -> list:
+                    cache_dir: typing.Optional[str] = None,
+                    prefix: typing.Optional[str] = None) -> list:
     """:func:`discover`, or what it gave last time when nothing it depends
     on changed since (see :mod:`.cache`)."""
-    kept = cache.DiscoveryCache(package_name, cache_dir)
+    kept = cache.DiscoveryCache(package_name, cache_dir, prefix)
     found = kept.specs()
     if found is None:
-        found = discover(package_name)
+        found = discover(package_name, prefix)
         kept.store(found)
     return found

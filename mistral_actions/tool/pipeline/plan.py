@@ -88,13 +88,18 @@ def _action_differs(spec, registered, scope) -> str:
 def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
                   snapshot: registry.Snapshot, override: bool = False,
                   include_unsafe: bool = False, prune: bool = False,
-                  public_unsafe: bool = False) -> Plan:
+                  public_unsafe: bool = False,
+                  prefixes: ownership.Prefixes = None) -> Plan:
     """What ``register`` does with these specs against this snapshot.
 
     An unsafe action is registered with ``include_unsafe`` (private) or
     ``public_unsafe`` (public); once registered it is kept up to date like
-    any other, and made private again unless ``public_unsafe``.
+    any other, and made private again unless ``public_unsafe``. What is
+    stale (ours, no longer discovered) is looked for among the packages of
+    ``prefixes`` (default: those of the specs).
     """
+    if prefixes is None:
+        prefixes = {spec.module.package for spec in specs}
     include_unsafe = include_unsafe or public_unsafe
     plan = Plan(unsafe_names=frozenset(s.name for s in specs if s.unsafe))
     wanted = [s for s in specs if include_unsafe or not s.unsafe
@@ -138,7 +143,8 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
                 'another provider (built-in, plugin or ad-hoc); refusing to '
                 'shadow it' % spec.name)
             continue
-        if registered is not None and not ownership.is_ours(registered):
+        if registered is not None and not ownership.is_ours(registered,
+                                                            snapshot):
             plan.problems.append(
                 '%s is already registered for code source %s, which '
                 'mistral-actions does not own; refusing to replace it' % (
@@ -166,7 +172,8 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
 
     # What we registered earlier and no longer discover.
     for name, registered in sorted(snapshot.actions.items()):
-        if name in discovered or not ownership.is_ours(registered):
+        if name in discovered or not ownership.is_ours(registered, snapshot,
+                                                       prefixes):
             continue
         if prune:
             plan.delete_actions.append(name)
@@ -177,24 +184,29 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
                                    'register --prune removes it',
                                    registered.scope))
     if prune:
-        plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
+        plan.delete_sources.extend(_orphaned_sources(snapshot, plan,
+                                                     prefixes))
     plan.steps.sort(key=lambda step: step.name)
     return plan
 
 
-def _orphaned_sources(snapshot, plan) -> list:
-    """Our code sources no remaining action points at."""
+def _orphaned_sources(snapshot: registry.Snapshot, plan: Plan,
+                      prefixes: ownership.Prefixes = None) -> list:
+    """Our code sources (of these packages) no remaining action points
+    at."""
     keep = {module.name for module in plan.create_sources}
     keep.update(spec.code_source_name for spec in plan.create_actions)
     keep.update(action.code_source_name
                 for name, action in snapshot.actions.items()
                 if name not in plan.delete_actions)
-    return sorted(name for name in snapshot.code_sources
-                  if ownership.is_our_source(name) and name not in keep)
+    return sorted(name for name, source in snapshot.code_sources.items()
+                  if ownership.is_our_source(source, prefixes)
+                  and name not in keep)
 
 
 def plan_removal(snapshot: registry.Snapshot,
-                 names: typing.Iterable[str]) -> Plan:
+                 names: typing.Iterable[str],
+                 prefixes: ownership.Prefixes = None) -> Plan:
     """Remove these registered actions of ours and their orphaned sources.
 
     Every name must be an action we own; anything else is a problem and
@@ -205,19 +217,27 @@ def plan_removal(snapshot: registry.Snapshot,
         registered = snapshot.actions.get(name)
         if registered is None:
             plan.problems.append('no action named %s is registered' % name)
-        elif not ownership.is_ours(registered):
+        elif not ownership.is_ours(registered, snapshot):
             plan.problems.append(
                 '%s belongs to code source %s, not to mistral-actions; '
                 'refusing to remove it' % (name, registered.code_source_name))
+        elif not ownership.is_ours(registered, snapshot, prefixes):
+            plan.problems.append(
+                '%s belongs to package %s, which is not among --package %s; '
+                'nothing removed' % (
+                    name, ownership.action_package(registered, snapshot),
+                    ' '.join(sorted(prefixes))))
         else:
             plan.delete_actions.append(name)
             plan.steps.append(Step(name, REMOVE, scope=registered.scope))
-    plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
+    plan.delete_sources.extend(_orphaned_sources(snapshot, plan, prefixes))
     return plan
 
 
-def plan_clear(snapshot: registry.Snapshot) -> Plan:
-    """Remove every action and code source of ours, nothing else."""
+def plan_clear(snapshot: registry.Snapshot,
+               prefixes: ownership.Prefixes = None) -> Plan:
+    """Remove every action and code source of ours (of these packages),
+    nothing else."""
     names = sorted(name for name, action in snapshot.actions.items()
-                   if ownership.is_ours(action))
-    return plan_removal(snapshot, names)
+                   if ownership.is_ours(action, snapshot, prefixes))
+    return plan_removal(snapshot, names, prefixes)

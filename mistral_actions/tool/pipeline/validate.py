@@ -12,7 +12,11 @@ specs validated clean before (see :mod:`.cache`) starts without it.
 """
 
 import inspect
+import json
+import os
 import re
+import subprocess
+import sys
 import types
 import typing
 
@@ -48,9 +52,10 @@ def check_module(module_spec: action_specs.ModuleSpec
     problems = []
     size = len(module_spec.content.encode('utf-8'))
     if size > MAX_MODULE_BYTES:
-        problems.append('%s: module is %d bytes; Mistral stores at most %d '
-                        '(MySQL TEXT)' % (module_spec.name, size,
-                                          MAX_MODULE_BYTES))
+        problems.append('%s: its code source is %d bytes; Mistral stores at '
+                        'most %d (MySQL TEXT); it bundles %s' % (
+                            module_spec.name, size, MAX_MODULE_BYTES,
+                            _biggest_files(module_spec)))
     try:
         module = load_as_mistral_does(module_spec)
     except Exception as error:  # noqa: BLE001 - whatever Mistral would hit
@@ -59,6 +64,89 @@ def check_module(module_spec: action_specs.ModuleSpec
                                                    _first_line(error)))
         module = None
     return module, problems
+
+
+def _biggest_files(module_spec: action_specs.ModuleSpec) -> str:
+    """What makes a bundle big: its files, biggest first, with sizes."""
+    root = os.path.dirname(module_spec.path)
+    depth = module_spec.name.count('.')
+    base = os.path.normpath(os.path.join(root, *(['..'] * depth)))
+    sizes = []
+    for _, relative in module_spec.files:
+        try:
+            sizes.append((os.path.getsize(os.path.join(base, relative)),
+                          relative))
+        except OSError:
+            continue
+    sizes.sort(reverse=True)
+    return ', '.join('%s (%d bytes)' % (relative, size)
+                     for size, relative in sizes[:5]) or 'nothing else'
+
+
+def load_without_packages(modules: typing.Sequence[action_specs.ModuleSpec],
+                          hidden: typing.Iterable[str]) -> list:
+    """Problems of loading each code source as Mistral does in another
+    Python where the ``hidden`` top-level packages cannot be imported, as
+    on a Mistral node that has none of them installed."""
+    request = json.dumps({'hidden': sorted(set(hidden)),
+                          'modules': [[m.name, m.content] for m in modules]})
+    result = subprocess.run([sys.executable, '-c', _LOAD_WITHOUT],
+                            input=request, capture_output=True, text=True,
+                            timeout=300)
+    if result.returncode != 0:
+        return ['could not check the code sources in a Python without %s: '
+                '%s' % (', '.join(sorted(set(hidden))),
+                        (result.stderr.strip().splitlines() or ['?'])[-1])]
+    return ['%s: does not load on a Mistral node without %s installed '
+            '(%s); bundle what it imports or install that on the nodes' % (
+                name, ', '.join(sorted(set(hidden))), error)
+            for name, error in json.loads(result.stdout)]
+
+
+#: Runs in the other Python: reads the request on stdin, prints the
+#: failures as JSON [[module name, first line of the error], ...].
+_LOAD_WITHOUT = '''
+import importlib.abc, json, sys, types
+request = json.load(sys.stdin)
+hidden = set(request["hidden"])
+for name in [n for n in sys.modules if n.split(".")[0] in hidden]:
+    del sys.modules[name]
+class Hide(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in hidden:
+            raise ModuleNotFoundError("No module named %r" % name, name=name)
+sys.meta_path.insert(0, Hide())
+failures = []
+for name, content in request["modules"]:
+    try:
+        exec(content, types.ModuleType(name).__dict__)
+    except BaseException as error:
+        text = (str(error).strip().splitlines() or [""])[0]
+        failures.append([name, "%s: %s" % (type(error).__name__, text)])
+print(json.dumps(failures))
+'''
+
+
+def clashes(specs: typing.Sequence[action_specs.ActionSpec]) -> list:
+    """Two actions of one name, or two packages storing one code source."""
+    problems = []
+    by_name = {}
+    by_source = {}
+    for spec in specs:
+        other = by_name.setdefault(spec.name, spec)
+        if other is not spec:
+            problems.append('%s: two actions would have this name (%s.%s '
+                            'and %s.%s)' % (spec.name, other.module.name,
+                                            other.class_name,
+                                            spec.module.name,
+                                            spec.class_name))
+        other = by_source.setdefault(spec.code_source_name, spec.module)
+        if other.package != spec.module.package:
+            problems.append('%s: packages %s and %s would both store this '
+                            'code source' % (spec.code_source_name,
+                                             other.package,
+                                             spec.module.package))
+    return sorted(set(problems))
 
 
 def check_class(spec: action_specs.ActionSpec,
@@ -126,8 +214,11 @@ def check_name(spec: action_specs.ActionSpec) -> list:
             'dots only)' % spec.name]
 
 
-def validate(specs: typing.Sequence[action_specs.ActionSpec]) -> list:
-    """Every problem of these specs, one line each; empty when all is well."""
+def validate(specs: typing.Sequence[action_specs.ActionSpec],
+             hidden: typing.Iterable[str] = ()) -> list:
+    """Every problem of these specs, one line each; empty when all is well.
+    With ``hidden`` top-level packages, each code source is also loaded in
+    a Python that cannot import them."""
     problems = []
     modules = {}
     for spec in specs:
@@ -139,18 +230,26 @@ def validate(specs: typing.Sequence[action_specs.ActionSpec]) -> list:
         module = modules[spec.module.name]
         if module is not None:
             problems.extend(check_class(spec, module))
+    hidden = list(hidden)
+    if hidden and not problems:
+        stored = {spec.module.name: spec.module for spec in specs}
+        problems.extend(load_without_packages(
+            [stored[name] for name in sorted(stored)], hidden))
     return problems
 
 
 def validate_cached(specs: list, package_name: str = 'mistral_actions',
-                    cache_dir: typing.Optional[str] = None) -> list:
-    """:func:`validate`, skipped for specs found clean before under the
-    current key of the discovery cache: the same modules in the same
-    installation give the same answer."""
-    kept = cache.DiscoveryCache(package_name, cache_dir)
+                    cache_dir: typing.Optional[str] = None,
+                    prefix: typing.Optional[str] = None) -> list:
+    """:func:`validate`, the package and the library hidden, skipped for
+    specs found clean before under the current key of the discovery
+    cache: the same modules in the same installation give the same
+    answer."""
+    kept = cache.DiscoveryCache(package_name, cache_dir, prefix)
     if kept.known_clean(specs):
         return []
-    problems = validate(specs)
+    problems = validate(specs, hidden=(package_name.split('.')[0],
+                                       'mistral_actions'))
     if not problems:
         kept.mark_clean(specs)
     return problems

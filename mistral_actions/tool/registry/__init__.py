@@ -143,8 +143,9 @@ class Registry(abc.ABC):
         """
 
     @abc.abstractmethod
-    def describe_actions(self, prefix: str) -> list:
-        """:class:`ActionInfo` of the registered actions under prefix."""
+    def describe_actions(self, names: typing.Sequence[str]) -> list:
+        """:class:`ActionInfo` of these registered actions, as Mistral
+        describes them (it loads their code sources to do so)."""
 
 
 def mistral_importable() -> bool:

@@ -104,10 +104,8 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
     def delete_action(self, name):
         self.client.dynamic_actions.delete(name, namespace=NAMESPACE)
 
-    def describe_actions(self, prefix):
+    def describe_actions(self, names):
         with self.session():
-            names = sorted(name for name in self.snapshot().actions
-                           if name.startswith(prefix))
             found = [self.client.actions.get(name, namespace=NAMESPACE)
                      for name in names]
         return [registry.ActionInfo(a.name, a.description or '',

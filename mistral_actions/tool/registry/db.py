@@ -62,14 +62,12 @@ class DatabaseRegistry(registry.Registry):
             raise errors.RegistryError(
                 'Mistral refused: %s' % _first_line(error)) from error
 
-    def describe_actions(self, prefix):
-        """Our actions as Mistral's dynamic action provider describes them:
-        it execs the stored modules exactly as the engine does."""
+    def describe_actions(self, names):
+        """As Mistral's dynamic action provider describes them: it execs
+        the stored modules exactly as the engine does."""
         from mistral.actions import dynamic_action
-        with self.session() as transaction:
+        with self.session():
             provider = dynamic_action.DynamicActionProvider()
-            names = sorted(name for name in transaction.snapshot().actions
-                           if name.startswith(prefix))
             described = [provider.find(name, namespace=NAMESPACE)
                          for name in names]
         return [registry.ActionInfo(d.name, d.description or '',

@@ -12,10 +12,12 @@ from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import registry
 from mistral_actions.tool import specs
 
-OLD = specs.ModuleSpec('mistral_actions.old', '/x/old.py', 'class Old: ...')
-NEW = specs.ModuleSpec('mistral_actions.new', '/x/new.py', 'class New: ...')
+OLD = specs.ModuleSpec('mistral_actions.old', '/x/old.py', 'class Old: ...',
+                       'int32bit')
+NEW = specs.ModuleSpec('mistral_actions.new', '/x/new.py', 'class New: ...',
+                       'int32bit')
 SYSTEM = specs.ModuleSpec('mistral_actions.system', '/x/system.py',
-                          'class Exec: ...')
+                          'class Exec: ...', 'int32bit')
 FRESH = specs.ActionSpec('int32bit.new.fresh', 'New', NEW, '', 'Doc.')
 EXEC = specs.ActionSpec('int32bit.system.exec', 'Exec', SYSTEM, 'cmd',
                         'Doc.', unsafe=True)
@@ -50,7 +52,7 @@ class FakeRegistry(registry.Registry, registry.RegistrySession):
         return registry.Snapshot.of(self.sources.values(),
                                     self.actions.values())
 
-    def describe_actions(self, prefix):
+    def describe_actions(self, names):
         return []
 
     def missing_owner(self):

@@ -5,9 +5,10 @@ from mistral_actions.tool import registry
 from mistral_actions.tool import specs
 
 SERVERS = specs.ModuleSpec('mistral_actions.nova.servers', '/x/servers.py',
-                           'class AssertStatus: ...\nclass GetStatus: ...\n')
+                           'class AssertStatus: ...\nclass GetStatus: ...\n',
+                           'int32bit')
 SYSTEM = specs.ModuleSpec('mistral_actions.system', '/x/system.py',
-                          'class Exec: ...\n')
+                          'class Exec: ...\n', 'int32bit')
 
 
 def action(name, cls, module=SERVERS, unsafe=False):
@@ -91,7 +92,8 @@ def test_exec_left_public_by_an_earlier_version_is_reported_then_fixed():
 
 
 def test_module_with_a_safe_and_an_unsafe_action_stays_public():
-    mixed = specs.ModuleSpec('mistral_actions.mixed', '/x/mixed.py', 'x')
+    mixed = specs.ModuleSpec('mistral_actions.mixed', '/x/mixed.py', 'x',
+                             'int32bit')
     safe = action('int32bit.mixed.safe', 'Safe', mixed)
     unsafe = action('int32bit.mixed.unsafe', 'Unsafe', mixed, unsafe=True)
     plan = planning.plan_register([safe, unsafe], snapshot(),
