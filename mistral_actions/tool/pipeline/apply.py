@@ -105,6 +105,11 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
         try:
             with registry.session() as session:
                 plan = make_plan(session.snapshot())
+                if plan.torn:
+                    raise errors.ConflictError(
+                        'Mistral changed while it was read: %s pointed at '
+                        'a code source not there yet or any more' % (
+                            ', '.join(plan.torn)))
                 if plan.problems:
                     raise errors.PlanRefused(plan.problems)
                 if plan.writes and not dry_run:

@@ -43,6 +43,9 @@ class Plan:
     delete_actions: list = dataclasses.field(default_factory=list)
     delete_sources: list = dataclasses.field(default_factory=list)
     problems: list = dataclasses.field(default_factory=list)
+    #: actions seen pointing at a code source the snapshot lacks: another
+    #: writer was between the two reads; the round must be read again
+    torn: list = dataclasses.field(default_factory=list)
     #: code source name / action name -> the scope to write it with
     source_scopes: dict = dataclasses.field(default_factory=dict)
     action_scopes: dict = dataclasses.field(default_factory=dict)
@@ -143,6 +146,9 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
                 'another provider (built-in, plugin or ad-hoc); refusing to '
                 'shadow it' % spec.name)
             continue
+        if registered is not None and _torn(registered, spec, snapshot):
+            plan.torn.append(spec.name)
+            continue
         if registered is not None and not ownership.is_ours(registered,
                                                             snapshot):
             plan.problems.append(
@@ -188,6 +194,15 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
                                                      prefixes))
     plan.steps.sort(key=lambda step: step.name)
     return plan
+
+
+def _torn(action: registry.DynamicAction, spec: action_specs.ActionSpec,
+          snapshot: registry.Snapshot) -> bool:
+    """Whether the action points at the code source we would write for it
+    and the snapshot lacks that code source: a concurrent register created
+    both between our two reads (its owner cannot be told yet)."""
+    return (action.code_source_name == spec.code_source_name
+            and action.code_source_name not in snapshot.code_sources)
 
 
 def _orphaned_sources(snapshot: registry.Snapshot, plan: Plan,

@@ -132,6 +132,32 @@ def test_a_conflict_repeats_the_round_from_a_fresh_snapshot():
     assert set(fake.actions) == {FRESH.name, EXEC.name}
 
 
+def test_a_torn_read_is_read_again_before_any_write(monkeypatch):
+    """Another writer created a code source and its action between the
+    two listings: the action is seen, its code source not. Its owner
+    cannot be told, so nothing is refused or written on that read."""
+    monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
+    fake = FakeRegistry()
+    fake.actions[FRESH.name] = registry.DynamicAction(
+        FRESH.name, 'New', NEW.name, 'public')
+    reads = []
+    whole = fake.snapshot
+
+    def snapshot(with_other_actions=True):
+        reads.append(len(reads))
+        if len(reads) > 1:  # the other writer's code source is there now
+            fake.sources[NEW.name] = registry.CodeSource(
+                NEW.name, NEW.content, 1, 'public')
+        return whole()
+    fake.snapshot = snapshot
+    plan = make_plan(whole())
+    assert plan.torn == [FRESH.name] and not plan.problems
+    register(fake)
+    assert len(reads) >= 2
+    assert fake.log[0] == ('create source', SYSTEM.name)
+    assert set(fake.actions) == {FRESH.name, EXEC.name}
+
+
 def test_gives_up_after_the_last_attempt(monkeypatch):
     monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
     fake = FakeRegistry(conflicts=apply.ATTEMPTS)
