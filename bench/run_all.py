@@ -14,6 +14,7 @@ import tempfile
 
 import common  # noqa: F401 - puts the repository on sys.path first
 
+import bench_bundles
 import bench_register_vs_cli
 import bench_run_action
 import bench_scaling
@@ -26,6 +27,7 @@ BENCHMARKS = {
     'scaling': bench_scaling,
     'run-action': bench_run_action,
     'write-rate': bench_write_rate,
+    'bundles': bench_bundles,
 }
 
 

@@ -22,11 +22,14 @@ TIMEOUT = 1200
 
 #: What each kind of node has installed (pinned by constraints.txt).
 KINDS = {
-    # Mistral without mistral-extra, and the libraries the int32bit actions
-    # import (this project's runtime requirements), as an operator
-    # following the README installs them.
-    'mistral-without-extra': ['mistral', 'PyMySQL',
-                              '-r', str(ROOT / 'requirements.txt')],
+    # The usual node: Mistral and mistral-extra (which brings the OpenStack
+    # clients the int32bit actions import); nothing of this project.
+    'mistral-with-extra': ['mistral', 'mistral-extra', 'PyMySQL'],
+    # A node without mistral-extra: Mistral and only the libraries the
+    # int32bit actions import (`mistral-actions discover` lists them).
+    'mistral-without-extra': ['mistral', 'PyMySQL', 'keystoneauth1',
+                              'python-novaclient', 'python-cinderclient',
+                              'python-glanceclient'],
 }
 
 
