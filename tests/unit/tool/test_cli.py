@@ -11,6 +11,7 @@ import pytest
 
 from mistral_actions.tool import catalog
 from mistral_actions.tool.pipeline import discover as discovery
+from tests.harness.package_copy import package_copy
 
 ROOT = Path(__file__).resolve().parents[3]
 #: The commands as installed: the entry points cliff finds them by.
@@ -125,3 +126,30 @@ def test_an_unknown_option_is_a_usage_error_on_stderr():
     assert result.stdout == ''
     assert result.stderr.strip().splitlines()[-1] == (
         'mistral-actions register: error: unrecognized arguments: --bogus')
+
+
+BROKEN_MODULE = """from mistral_lib import actions
+
+
+class Broken(actions.Action):
+    __export__ = True
+
+    def run(self, context)
+        return 1
+"""
+
+
+@pytest.mark.parametrize('args', [
+    ('discover',),
+    ('--os-mistral-url', 'http://127.0.0.1:9/v2', 'register'),
+])
+def test_a_syntax_error_is_named_with_its_file_and_line(tmp_path, args):
+    root = package_copy(tmp_path / 'copy', {'broken.py': BROKEN_MODULE})
+    result = tool(*args, env={'PYTHONPATH': str(root),
+                              'XDG_CACHE_HOME': str(tmp_path / 'cache')})
+    assert result.returncode == 1
+    assert result.stdout == ''
+    assert result.stderr == (
+        "mistral_actions.broken: SyntaxError in %s, line 7: expected ':'; "
+        "fix that line and run the command again\n"
+        % (root / 'mistral_actions' / 'broken.py'))
