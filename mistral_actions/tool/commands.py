@@ -14,6 +14,7 @@ from mistral_actions.tool import deploy
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages
 from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool import progress
 from mistral_actions.tool import specs
 
 #: How an applied step is reported.
@@ -34,7 +35,22 @@ class _OwnEpilog:
 
 
 class _Lister(_OwnEpilog, lister.Lister):
-    pass
+    #: Said instead of an empty table (cliff prints a blank line).
+    empty_message = ''
+
+    def produce_output(self, parsed_args, column_names, data):
+        data = list(data)
+        if (not data and self.empty_message
+                and parsed_args.formatter == 'table'
+                and not getattr(parsed_args, 'print_empty', False)):
+            self.app.stdout.write(self.empty_message + '\n')
+            return 0
+        return super().produce_output(parsed_args, column_names, data)
+
+    def progress_bar(self, parsed_args):
+        """Progress of the writes on stderr, when a person watches."""
+        return progress.bar(progress.wanted(parsed_args.formatter,
+                                            self.app.stderr))
 
 
 class _Command(_OwnEpilog, command.Command):
@@ -59,6 +75,12 @@ class _OfPackages:
 
     def packages(self, parsed_args) -> list:
         return packages.select(parsed_args.packages)
+
+
+def _prefixes(chosen) -> str:
+    """The packages a command worked on, for a sentence: ``int32bit.*``."""
+    return ', '.join(package.prefix + '.*' for package in chosen) \
+        or 'any package'
 
 
 def report(plan, applied=True):
@@ -112,12 +134,13 @@ class _Registering(_OfPackages, _Lister):
         return parser
 
     def plan(self, parsed_args, dry_run):
-        return deploy.register(
-            self.app.registry(), self.packages(parsed_args),
-            override=parsed_args.override,
-            include_unsafe=parsed_args.include_unsafe,
-            public_unsafe=parsed_args.public_unsafe,
-            prune=parsed_args.prune, dry_run=dry_run)
+        with self.progress_bar(parsed_args) as written:
+            return deploy.register(
+                self.app.registry(), self.packages(parsed_args),
+                override=parsed_args.override,
+                include_unsafe=parsed_args.include_unsafe,
+                public_unsafe=parsed_args.public_unsafe,
+                prune=parsed_args.prune, dry_run=dry_run, progress=written)
 
 
 class Register(_Registering):
@@ -170,17 +193,23 @@ class Unregister(_OfPackages, _Lister):
         return parser
 
     def take_action(self, parsed_args):
-        return report(deploy.unregister(
-            self.app.registry(), parsed_args.names,
-            self.packages(parsed_args) if parsed_args.packages else None))
+        with self.progress_bar(parsed_args) as written:
+            return report(deploy.unregister(
+                self.app.registry(), parsed_args.names,
+                self.packages(parsed_args) if parsed_args.packages else None,
+                progress=written))
 
 
 class Clear(_OfPackages, _Lister):
     """Remove the actions and code sources of the packages, nothing else."""
 
     def take_action(self, parsed_args):
-        return report(deploy.clear(self.app.registry(),
-                                   self.packages(parsed_args)))
+        chosen = self.packages(parsed_args)
+        self.empty_message = 'Nothing to clear: Mistral holds no actions ' \
+            'of %s.' % _prefixes(chosen)
+        with self.progress_bar(parsed_args) as written:
+            return report(deploy.clear(self.app.registry(), chosen,
+                                       progress=written))
 
 
 class ActionList(_OfPackages, _Lister):
@@ -188,11 +217,14 @@ class ActionList(_OfPackages, _Lister):
     describes them."""
 
     def take_action(self, parsed_args):
+        chosen = self.packages(parsed_args)
+        self.empty_message = 'Mistral holds no actions of %s; ' \
+            'mistral-actions register registers them.' % _prefixes(chosen)
         return ('Name', 'Package', 'Description', 'Input'), [
             (action.name, package, specs.first_line(action.description),
              action.input)
             for package, action in deploy.registered_actions(
-                self.app.registry(), self.packages(parsed_args))]
+                self.app.registry(), chosen)]
 
 
 class MarkdownDump(_OfPackages, _Command):
