@@ -99,6 +99,48 @@ def test_expected_errors_are_one_line_without_traceback(args, env, expected):
     assert 's3cret-pass' not in result.stderr + result.stdout
 
 
+KEYSTONE_CREDENTIALS = {
+    'OS_USERNAME': 'admin', 'OS_PASSWORD': 's3cret-pass',
+    'OS_PROJECT_NAME': 'admin', 'OS_USER_DOMAIN_NAME': 'Default',
+    'OS_PROJECT_DOMAIN_NAME': 'Default'}
+
+
+@pytest.mark.parametrize('auth_url,problem', [
+    ('127.0.0.1:5000/v3', 'is not an http:// or https:// URL'),
+    ('http//127.0.0.1:5000/v3', 'is not an http:// or https:// URL'),
+    ('http://:5000/v3', 'has no host'),
+    ('http://127.0.0.1:99999/v3',
+     'is not a URL (Port out of range 0-65535)'),
+])
+def test_a_malformed_keystone_url_is_named_not_blamed_on_the_catalog(
+        auth_url, problem):
+    result = tool('--backend', 'api', 'action-list',
+                  env=dict(KEYSTONE_CREDENTIALS, OS_AUTH_URL=auth_url))
+    assert result.returncode == 1
+    assert result.stdout == ''
+    assert result.stderr == (
+        "OS_AUTH_URL (--os-auth-url) %r %s; give keystone's "
+        "identity API URL, e.g. http://127.0.0.1:5000/v3\n" % (
+            auth_url, problem))
+
+
+def test_a_keystone_404_names_the_url_and_what_to_check():
+    from tests.harness.http_stub import HttpStub
+    stub = HttpStub({}).start()  # answers 404 to everything
+    try:
+        auth_url = stub.url + '/v3'
+        result = tool('--backend', 'api', 'action-list',
+                      env=dict(KEYSTONE_CREDENTIALS, OS_AUTH_URL=auth_url))
+    finally:
+        stub.stop()
+    assert result.returncode == 1
+    assert result.stdout == ''
+    assert result.stderr == (
+        "keystone at %s answered HTTP 404 Not Found to POST %s/auth/tokens; "
+        "check OS_AUTH_URL (--os-auth-url): keystone's identity API, e.g. "
+        "http://127.0.0.1:5000/v3\n" % (auth_url, auth_url))
+
+
 def test_format_options_before_the_command_are_accepted():
     before = tool('-f', 'json', '-c', 'Name', 'discover')
     after = tool('discover', '-f', 'json', '-c', 'Name')
