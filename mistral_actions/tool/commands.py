@@ -11,6 +11,7 @@ from cliff import lister
 
 from mistral_actions.tool import catalog
 from mistral_actions.tool import deploy
+from mistral_actions.tool import layout
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages
 from mistral_actions.tool.pipeline import plan as planning
@@ -100,15 +101,37 @@ def warn_public_unsafe(plan, requested):
             ownership.MAKE_PRIVATE_HINT[bool(requested)]), file=sys.stderr)
 
 
+#: What discover's default table shows (``--wide``: every column).
+NARROW_COLUMNS = ('Name', 'Description', 'Input')
+
+
 class Discover(_OfPackages, _Lister):
     """List the actions of the packages of actions, and what each imports
     from the Mistral nodes."""
 
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--wide', action='store_true',
+            help='every column (package and imports too), each action on '
+                 'one line, however wide; the default table shows %s, '
+                 'wrapped to fit %d columns (-f json: every column, full '
+                 'text)' % (', '.join(NARROW_COLUMNS).lower(),
+                            layout.DEFAULT_WIDTH))
+        return parser
+
     def take_action(self, parsed_args):
-        return ('Name', 'Package', 'Description', 'Input', 'Imports'), [
-            (spec.name, spec.module.package, spec.summary, spec.input,
-             ', '.join(spec.module.externals))
-            for spec in deploy.discovered(self.packages(parsed_args))]
+        columns = ('Name', 'Package', 'Description', 'Input', 'Imports')
+        rows = [(spec.name, spec.module.package, spec.summary, spec.input,
+                 ', '.join(spec.module.externals))
+                for spec in deploy.discovered(self.packages(parsed_args))]
+        if parsed_args.formatter != 'table' or parsed_args.wide:
+            return columns, rows
+        # Five columns cannot share 100 readably: the table for reading
+        # keeps what an operator copies into a workflow.
+        return NARROW_COLUMNS, layout.fit(NARROW_COLUMNS, [
+            tuple(row[columns.index(name)] for name in NARROW_COLUMNS)
+            for row in rows])
 
 
 class _Registering(_OfPackages, _Lister):

@@ -49,6 +49,38 @@ def test_discover_lists_every_action_in_json():
         (s.name, s.input) for s in discovery.discover()]
 
 
+def test_discover_fits_100_columns_and_wide_shows_each_row_whole():
+    found = discovery.discover()
+    result = tool('discover')
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    names = [line.split('|')[1].strip() for line in lines
+             if line.startswith('|') and line.split('|')[1].strip()]
+    assert names == ['Name'] + [spec.name for spec in found]
+
+    wide = tool('discover', '--wide')
+    assert wide.returncode == 0, wide.stderr
+    rows = [[cell.strip() for cell in line.split('|')[1:-1]]
+            for line in wide.stdout.splitlines() if line.startswith('|')]
+    assert rows[0] == ['Name', 'Package', 'Description', 'Input', 'Imports']
+    assert rows[1:] == [[spec.name, spec.module.package, spec.summary,
+                         spec.input, ', '.join(spec.module.externals)]
+                        for spec in found]
+    assert max(len(line) for line in wide.stdout.splitlines()) > 100
+
+
+def test_bash_completion_says_it_needs_debians_package():
+    # The script only works where bash's programmable completion is loaded.
+    result = tool('help', 'bash-completion')
+    assert "Debian's ``bash-completion`` package" in ' '.join(
+        result.stdout.split())
+    assert '(Debian and Ubuntu: the `bash-completion` package)' in ' '.join(
+        (ROOT / 'README.md').read_text().split())
+    assert '（Debian 和 Ubuntu：`bash-completion` 软件包）' in (
+        ROOT / 'README.zh.md').read_text()
+
+
 def test_help_lists_every_command_with_its_own_help_line():
     result = tool('--help')
     assert result.returncode == 0
