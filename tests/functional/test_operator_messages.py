@@ -1,6 +1,7 @@
 """What a first-time operator reads, on a real Mistral 23: why an unsafe
 action registered earlier stays, another provider's action left alone,
-a sentence instead of an empty table, and progress on a terminal only."""
+a sentence instead of an empty table, progress on a terminal only, and
+relative imports in a stored module."""
 
 import fcntl
 import json
@@ -15,8 +16,10 @@ import threading
 import pytest
 
 from mistral_actions.tool.pipeline import discover as discovery
+from tests.harness.clients import run_action
 from tests.harness.clients import TIMEOUT
 from tests.harness.clients import Tool
+from tests.harness.package_copy import package_copy
 
 EXEC = 'int32bit.system.exec'
 
@@ -142,3 +145,37 @@ def test_progress_on_a_terminal_and_nothing_extra_elsewhere(tool):
                                         '-f', 'json')
     assert code == 0 and shown == ''
     assert len(json.loads(stdout)) == len(discovery.discover())
+
+
+HELPER_MODULE = """WORD = 'bundled'
+"""
+
+RELATIVE_MODULE = """from mistral_lib import actions
+
+from . import helper
+from .. import PREFIX
+
+
+class Relative(actions.Action):
+    \"\"\"Say what its relative imports gave.\"\"\"
+
+    __export__ = True
+
+    def run(self, context):
+        return {'prefix': PREFIX, 'word': helper.WORD}
+"""
+
+
+def test_a_module_imports_relatively_what_only_its_package_has(
+        tool, tmp_path):
+    """``from . import helper`` of a helper that only the package has (the
+    Mistral here has no such module installed): it travels in the code
+    source, as the README says."""
+    copy = tool.with_package(package_copy(
+        tmp_path, {'extra/helper.py': HELPER_MODULE,
+                   'extra/relative.py': RELATIVE_MODULE}))
+    rows = {row['Action']: row['Result']
+            for row in copy.rows('register')}
+    assert rows['int32bit.extra.relative.relative'] == 'created'
+    output = run_action(tool.mistral, 'int32bit.extra.relative.relative', {})
+    assert output['result'] == {'prefix': 'int32bit', 'word': 'bundled'}
