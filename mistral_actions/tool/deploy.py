@@ -16,6 +16,7 @@ from mistral_actions.tool.pipeline import discover
 from mistral_actions.tool.pipeline import plan as planning
 from mistral_actions.tool.pipeline import validate
 from mistral_actions.tool.pipeline import verify
+from mistral_actions.tool import progress as progress_bars
 from mistral_actions.tool import registry as registries
 
 
@@ -34,7 +35,9 @@ def register(registry: registries.Registry,
              packages: typing.Sequence[action_packages.Package],
              override: bool = False, include_unsafe: bool = False,
              prune: bool = False, dry_run: bool = False,
-             public_unsafe: bool = False) -> planning.Plan:
+             public_unsafe: bool = False,
+             progress: typing.Optional[progress_bars.Progress] = None
+             ) -> planning.Plan:
     """Validate, then put the packages' actions into Mistral and verify it
     holds them; return what was done. Any validation problem stops
     everything before a write. Unsafe actions are validated too: one
@@ -59,12 +62,14 @@ def register(registry: registries.Registry,
             public_unsafe=public_unsafe, prefixes=prefixes)
 
     return apply.run_rounds(registry, make_plan, dry_run=dry_run,
-                            check=verify.verifier(make_plan))
+                            check=verify.verifier(make_plan),
+                            progress=progress)
 
 
 def unregister(registry: registries.Registry, names: list,
                packages: typing.Optional[
-                   typing.Sequence[action_packages.Package]] = None
+                   typing.Sequence[action_packages.Package]] = None,
+               progress: typing.Optional[progress_bars.Progress] = None
                ) -> planning.Plan:
     """Remove these actions of ours (of these packages, if given) and the
     code sources left unused."""
@@ -72,16 +77,20 @@ def unregister(registry: registries.Registry, names: list,
         if packages is not None else None
     return apply.run_rounds(
         registry, lambda snapshot: planning.plan_removal(snapshot, names,
-                                                         prefixes))
+                                                         prefixes),
+        progress=progress)
 
 
 def clear(registry: registries.Registry,
-          packages: typing.Sequence[action_packages.Package]) -> planning.Plan:
+          packages: typing.Sequence[action_packages.Package],
+          progress: typing.Optional[progress_bars.Progress] = None
+          ) -> planning.Plan:
     """Remove every action and code source of these packages, nothing
     else."""
     prefixes = {package.prefix for package in packages}
     return apply.run_rounds(
-        registry, lambda snapshot: planning.plan_clear(snapshot, prefixes))
+        registry, lambda snapshot: planning.plan_clear(snapshot, prefixes),
+        progress=progress)
 
 
 def registered_actions(registry: registries.Registry,

@@ -40,6 +40,16 @@ _PACKAGE_LINE = re.compile(r'^# mistral-actions package: (\S+)$', re.M)
 UNSAFE_REASON = ('runs commands on the Mistral executors; register '
                  '--include-unsafe registers it private to this project')
 
+#: Why an unsafe action is kept although register was not asked for it.
+KEPT_UNSAFE_REASON = ('registered earlier (--include-unsafe), so kept up to '
+                      'date; mistral-actions unregister %s removes it')
+
+#: Why unregister leaves an action of another provider alone.
+NOT_OURS_REASON = ('%s is not a mistral-actions action (it is Mistral\'s '
+                   'own, a plugin\'s or an ad-hoc action): left alone; '
+                   'unregister removes only actions mistral-actions '
+                   'registered (mistral-actions action-list)')
+
 PUBLIC_UNSAFE_WARNING = (
     'WARNING: %s public: every user of every project can run any command on '
     'the Mistral executors, as the OS user of the executor, which can read '

@@ -18,6 +18,7 @@ import types
 import typing
 
 import mistral_actions
+from mistral_actions.tool import errors
 from mistral_actions.tool import ownership
 from mistral_actions.tool.pipeline import bundle
 from mistral_actions.tool.pipeline import cache
@@ -83,7 +84,11 @@ def discover(package_name: str = 'mistral_actions',
             else package_name
     found = []
     for module_name in iter_module_names(package_name):
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except SyntaxError as error:
+            raise errors.ToolError('%s: %s' % (
+                module_name, errors.syntax_error_line(error))) from error
         exported = [cls for _, cls in inspect.getmembers(module)
                     if is_exported(cls, module)]
         if not exported:

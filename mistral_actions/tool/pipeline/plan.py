@@ -165,7 +165,10 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
             plan.steps.append(Step(
                 spec.name, DIFFERENT, 'new, but ' + source_reason))
         elif not source_reason and not action_reason:
-            plan.steps.append(Step(spec.name, UNCHANGED, '', scope))
+            kept = spec.unsafe and not include_unsafe
+            plan.steps.append(Step(spec.name, UNCHANGED, (
+                ownership.KEPT_UNSAFE_REASON % spec.name) if kept else '',
+                scope))
         elif not override:
             plan.steps.append(Step(
                 spec.name, DIFFERENT, (action_reason or source_reason)
@@ -230,7 +233,9 @@ def plan_removal(snapshot: registry.Snapshot,
     plan = Plan()
     for name in names:
         registered = snapshot.actions.get(name)
-        if registered is None:
+        if registered is None and name in snapshot.other_actions:
+            plan.problems.append(ownership.NOT_OURS_REASON % name)
+        elif registered is None:
             plan.problems.append('no action named %s is registered' % name)
         elif not ownership.is_ours(registered, snapshot):
             plan.problems.append(

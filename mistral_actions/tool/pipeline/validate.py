@@ -20,6 +20,7 @@ import sys
 import types
 import typing
 
+from mistral_actions.tool import errors
 from mistral_actions.tool.pipeline import cache
 from mistral_actions.tool import specs as action_specs
 
@@ -58,6 +59,10 @@ def check_module(module_spec: action_specs.ModuleSpec
                             _biggest_files(module_spec)))
     try:
         module = load_as_mistral_does(module_spec)
+    except SyntaxError as error:
+        problems.append('%s: %s' % (module_spec.name,
+                                    errors.syntax_error_line(error)))
+        module = None
     except Exception as error:  # noqa: BLE001 - whatever Mistral would hit
         problems.append('%s: does not load as a fresh module the way '
                         'Mistral loads it (%s)' % (module_spec.name,

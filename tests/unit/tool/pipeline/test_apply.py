@@ -208,3 +208,26 @@ def test_a_first_write_failure_stops_the_phase():
     with pytest.raises(errors.RegistryError, match='HTTP 500'):
         register(fake)
     assert ('delete action', GONE.name) not in fake.log
+
+
+@pytest.mark.parametrize('parallel_writes', [1, 8])
+def test_progress_is_told_the_total_then_each_write(parallel_writes):
+    fake = FakeRegistry(parallel_writes=parallel_writes)
+    rounds = []
+
+    def progress(total):
+        rounds.append([total, 0])
+
+        def written():
+            rounds[-1][1] += 1
+        return written
+
+    register(fake, progress=progress)
+    assert rounds == [[len(fake.log), len(fake.log)]]
+    assert len(fake.log) == 6
+
+
+def test_no_progress_for_a_dry_run():
+    called = []
+    register(FakeRegistry(), dry_run=True, progress=called.append)
+    assert called == []

@@ -176,6 +176,10 @@ def test_registered_unsafe_action_is_kept_without_include_unsafe():
     plan = planning.plan_register(SPECS, state, prune=True)
     assert verdicts(plan)[EXEC.name] == 'unchanged'
     assert not plan.writes
+    step = next(step for step in plan.steps if step.name == EXEC.name)
+    assert step.reason == (
+        'registered earlier (--include-unsafe), so kept up to date; '
+        'mistral-actions unregister int32bit.system.exec removes it')
 
 
 def test_unregister_removes_action_and_source_left_unused():
@@ -191,6 +195,16 @@ def test_unregister_unknown_or_foreign_is_a_problem():
     state = snapshot([source(SERVERS)], [row(ASSERT), foreign])
     assert planning.plan_removal(state, ['int32bit.nope']).problems
     assert planning.plan_removal(state, ['std.noop']).problems
+
+
+def test_unregister_of_another_providers_action_says_it_is_left_alone():
+    state = registry.Snapshot.of([source(SERVERS)], [row(ASSERT)],
+                                 other_actions=['std.echo'])
+    plan = planning.plan_removal(state, ['std.echo', ASSERT.name])
+    assert plan.problems == [
+        'std.echo is not a mistral-actions action (it is Mistral\'s own, a '
+        'plugin\'s or an ad-hoc action): left alone; unregister removes only '
+        'actions mistral-actions registered (mistral-actions action-list)']
 
 
 def test_clear_touches_only_ours():

@@ -58,6 +58,14 @@ def test_illegal_names(name):
         validation.validate([spec_for(GOOD, name=name)]))
 
 
+def test_a_syntax_error_names_itself_the_file_and_the_line():
+    content = GOOD + '\ndef broken(:\n'
+    line = content.splitlines().index('def broken(:') + 1
+    assert validation.validate([spec_for(content)]) == [
+        "mistral_actions.net: SyntaxError in /x/net.py, line %d: invalid "
+        "syntax; fix that line and run the command again" % line]
+
+
 def test_module_is_loaded_fresh_not_from_sys_modules(monkeypatch):
     import sys
     import types
