@@ -12,10 +12,12 @@ from pathlib import Path
 import sys
 import tempfile
 
+from bench import bench_bundles
 from bench import bench_register_vs_cli
 from bench import bench_run_action
 from bench import bench_scaling
 from bench import bench_startup
+from bench import bench_write_rate
 from bench import common
 
 BENCHMARKS = {
@@ -23,6 +25,8 @@ BENCHMARKS = {
     'register-vs-cli': bench_register_vs_cli,
     'scaling': bench_scaling,
     'run-action': bench_run_action,
+    'write-rate': bench_write_rate,
+    'bundles': bench_bundles,
 }
 
 

@@ -1,7 +1,7 @@
 """The ``mistral-actions`` subcommands: thin cliff classes over the pipeline.
 
 Listings return ``(columns, rows)`` so cliff prints table, json, yaml, csv
-or value; the work itself lives in :mod:`mistral_actions.tool.pipeline`.
+or value; the work itself lives in :mod:`mistral_actions.tool.deploy`.
 """
 
 import sys
@@ -10,10 +10,12 @@ from cliff import command
 from cliff import lister
 
 from mistral_actions.tool import catalog
-from mistral_actions.tool import discovery
+from mistral_actions.tool import deploy
+from mistral_actions.tool import layout
 from mistral_actions.tool import ownership
-from mistral_actions.tool import pipeline
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool import packages
+from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool import progress
 from mistral_actions.tool import specs
 
 #: How an applied step is reported.
@@ -34,11 +36,52 @@ class _OwnEpilog:
 
 
 class _Lister(_OwnEpilog, lister.Lister):
-    pass
+    #: Said instead of an empty table (cliff prints a blank line).
+    empty_message = ''
+
+    def produce_output(self, parsed_args, column_names, data):
+        data = list(data)
+        if (not data and self.empty_message
+                and parsed_args.formatter == 'table'
+                and not getattr(parsed_args, 'print_empty', False)):
+            self.app.stdout.write(self.empty_message + '\n')
+            return 0
+        return super().produce_output(parsed_args, column_names, data)
+
+    def progress_bar(self, parsed_args):
+        """Progress of the writes on stderr, when a person watches."""
+        return progress.bar(progress.wanted(parsed_args.formatter,
+                                            self.app.stderr))
 
 
 class _Command(_OwnEpilog, command.Command):
     pass
+
+
+class _OfPackages:
+    """A command that works on packages of actions (``--package``)."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--package', metavar='MODULE[=PREFIX]', action='append',
+            dest='packages',
+            help='work on this package of actions (repeatable): an '
+                 'installed module, a path to a package folder, or the '
+                 'prefix of one registered earlier; PREFIX names its '
+                 'actions (default: its entry point\'s name, or the '
+                 'folder\'s or module\'s name). Default: every package '
+                 'declared by a "%s" entry point' % packages.GROUP)
+        return parser
+
+    def packages(self, parsed_args) -> list:
+        return packages.select(parsed_args.packages)
+
+
+def _prefixes(chosen) -> str:
+    """The packages a command worked on, for a sentence: ``int32bit.*``."""
+    return ', '.join(package.prefix + '.*' for package in chosen) \
+        or 'any package'
 
 
 def report(plan, applied=True):
@@ -58,16 +101,40 @@ def warn_public_unsafe(plan, requested):
             ownership.MAKE_PRIVATE_HINT[bool(requested)]), file=sys.stderr)
 
 
-class Discover(_Lister):
-    """List the actions found in the installed mistral_actions package."""
+#: What discover's default table shows (``--wide``: every column).
+NARROW_COLUMNS = ('Name', 'Description', 'Input')
+
+
+class Discover(_OfPackages, _Lister):
+    """List the actions of the packages of actions, and what each imports
+    from the Mistral nodes."""
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--wide', action='store_true',
+            help='every column (package and imports too), each action on '
+                 'one line, however wide; the default table shows %s, '
+                 'wrapped to fit %d columns (-f json: every column, full '
+                 'text)' % (', '.join(NARROW_COLUMNS).lower(),
+                            layout.DEFAULT_WIDTH))
+        return parser
 
     def take_action(self, parsed_args):
-        return ('Name', 'Description', 'Input'), [
-            (spec.name, spec.summary, spec.input)
-            for spec in discovery.discover_cached()]
+        columns = ('Name', 'Package', 'Description', 'Input', 'Imports')
+        rows = [(spec.name, spec.module.package, spec.summary, spec.input,
+                 ', '.join(spec.module.externals))
+                for spec in deploy.discovered(self.packages(parsed_args))]
+        if parsed_args.formatter != 'table' or parsed_args.wide:
+            return columns, rows
+        # Five columns cannot share 100 readably: the table for reading
+        # keeps what an operator copies into a workflow.
+        return NARROW_COLUMNS, layout.fit(NARROW_COLUMNS, [
+            tuple(row[columns.index(name)] for name in NARROW_COLUMNS)
+            for row in rows])
 
 
-class _Registering(_Lister):
+class _Registering(_OfPackages, _Lister):
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
@@ -90,12 +157,13 @@ class _Registering(_Lister):
         return parser
 
     def plan(self, parsed_args, dry_run):
-        return pipeline.register(
-            self.app.registry(), discovery.discover_cached(),
-            override=parsed_args.override,
-            include_unsafe=parsed_args.include_unsafe,
-            public_unsafe=parsed_args.public_unsafe,
-            prune=parsed_args.prune, dry_run=dry_run)
+        with self.progress_bar(parsed_args) as written:
+            return deploy.register(
+                self.app.registry(), self.packages(parsed_args),
+                override=parsed_args.override,
+                include_unsafe=parsed_args.include_unsafe,
+                public_unsafe=parsed_args.public_unsafe,
+                prune=parsed_args.prune, dry_run=dry_run, progress=written)
 
 
 class Register(_Registering):
@@ -137,7 +205,7 @@ class Plan(_Registering):
         return code or (EXIT_CHANGES if self.writes else 0)
 
 
-class Unregister(_Lister):
+class Unregister(_OfPackages, _Lister):
     """Remove registered actions (and code sources no action uses)."""
 
     def get_parser(self, prog_name):
@@ -148,32 +216,46 @@ class Unregister(_Lister):
         return parser
 
     def take_action(self, parsed_args):
-        return report(pipeline.unregister(self.app.registry(),
-                                          parsed_args.names))
+        with self.progress_bar(parsed_args) as written:
+            return report(deploy.unregister(
+                self.app.registry(), parsed_args.names,
+                self.packages(parsed_args) if parsed_args.packages else None,
+                progress=written))
 
 
-class Clear(_Lister):
-    """Remove every int32bit action and our code sources, nothing else."""
-
-    def take_action(self, parsed_args):
-        return report(pipeline.clear(self.app.registry()))
-
-
-class ActionList(_Lister):
-    """List the int32bit actions Mistral holds, as Mistral describes them."""
+class Clear(_OfPackages, _Lister):
+    """Remove the actions and code sources of the packages, nothing else."""
 
     def take_action(self, parsed_args):
-        return ('Name', 'Description', 'Input'), [
-            (action.name, specs.first_line(action.description), action.input)
-            for action in pipeline.registered_actions(self.app.registry())]
+        chosen = self.packages(parsed_args)
+        self.empty_message = 'Nothing to clear: Mistral holds no actions ' \
+            'of %s.' % _prefixes(chosen)
+        with self.progress_bar(parsed_args) as written:
+            return report(deploy.clear(self.app.registry(), chosen,
+                                       progress=written))
 
 
-class MarkdownDump(_Command):
-    """Print the Markdown catalog of discovered actions."""
+class ActionList(_OfPackages, _Lister):
+    """List the actions of the packages that Mistral holds, as Mistral
+    describes them."""
+
+    def take_action(self, parsed_args):
+        chosen = self.packages(parsed_args)
+        self.empty_message = 'Mistral holds no actions of %s; ' \
+            'mistral-actions register registers them.' % _prefixes(chosen)
+        return ('Name', 'Package', 'Description', 'Input'), [
+            (action.name, package, specs.first_line(action.description),
+             action.input)
+            for package, action in deploy.registered_actions(
+                self.app.registry(), chosen)]
+
+
+class MarkdownDump(_OfPackages, _Command):
+    """Print the Markdown catalog of the packages' actions."""
 
     def take_action(self, parsed_args):
         self.app.stdout.write(catalog.render_markdown(
-            discovery.discover_cached()))
+            deploy.discovered(self.packages(parsed_args))))
         return 0
 
 

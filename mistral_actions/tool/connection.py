@@ -24,6 +24,11 @@ DEFAULT_TIMEOUT = 60.0
 
 #: What an operator is shown as an example of a good Mistral URL.
 EXAMPLE_URL = 'http://127.0.0.1:8989/v2'
+#: ... and of a good keystone URL.
+KEYSTONE_EXAMPLE_URL = 'http://127.0.0.1:5000/v3'
+#: What to check when keystone cannot be used at the URL given.
+KEYSTONE_HINT = ('check OS_AUTH_URL (--os-auth-url): keystone\'s identity '
+                 'API, e.g. %s' % KEYSTONE_EXAMPLE_URL)
 
 #: Our own options: keystoneauth's look alike (``--os-*``) but do not call
 #: for its plugins.
@@ -235,6 +240,19 @@ def _url_problem(url: str) -> str:
     return ''
 
 
+def check_auth_url(url: str, given_by: str = 'OS_AUTH_URL (--os-auth-url)'
+                   ) -> None:
+    """Refuse a keystone URL that cannot be one before anything is sent:
+    keystoneauth would take it for a catalog without Mistral, or say
+    "no connection adapters"."""
+    problem = _url_problem(url)
+    if problem:
+        raise errors.RegistryError('%s %r %s; give keystone\'s identity API '
+                                   'URL, e.g. %s' % (given_by, shown(url),
+                                                     problem,
+                                                     KEYSTONE_EXAMPLE_URL))
+
+
 def effective_timeout(options: ConnectionOptions,
                       fallback: typing.Optional[float] = None) -> float:
     """--timeout when given, else the cloud's, else the default."""
@@ -253,6 +271,7 @@ def connect(options: ConnectionOptions) -> Connection:
     session = ks_session.Session(auth=options.auth, verify=options.verify(),
                                  cert=options.client_cert(), timeout=timeout)
     if options.auth is not None:
+        check_auth_url(options.auth_url)
         where = 'keystone at %s' % shown(options.auth_url)
         with translated_errors(options.auth_url, timeout, keystone=True):
             session.get_auth_headers()
@@ -301,6 +320,9 @@ def _connect_cloud(options: ConnectionOptions, url: str) -> Connection:
                                    ) from error
     where = 'cloud %r' % options.cloud
     auth_url = str(region.config.get('auth', {}).get('auth_url') or '')
+    if auth_url:
+        check_auth_url(auth_url, 'auth_url of cloud %r in clouds.yaml'
+                       % options.cloud)
     session = region.get_session()
     timeout = effective_timeout(options, session.timeout)
     session.timeout = timeout
@@ -326,7 +348,7 @@ def translated_errors(url: str, timeout: float, auth_url: str = '',
     URLs are shown without a password."""
     from keystoneauth1 import exceptions as ks_exc
     if keystone:
-        what, check = 'keystone at %s' % shown(url), 'check OS_AUTH_URL'
+        what, check = 'keystone at %s' % shown(url), KEYSTONE_HINT
     else:
         what = shown(url)
         check = 'check that Mistral\'s API runs there (--os-mistral-url)'
@@ -359,9 +381,29 @@ def translated_errors(url: str, timeout: float, auth_url: str = '',
             ks_exc.DiscoveryFailure) as error:
         raise errors.RegistryError('cannot reach %s: %s; %s' % (
             what, network_reason(error), check)) from error
+    except ks_exc.HttpError as error:
+        raise errors.RegistryError('%s answered %s; %s' % (
+            what, http_answer(error), KEYSTONE_HINT if keystone else
+            'check --os-mistral-url and Mistral\'s API log')) from error
     except ks_exc.ClientException as error:
-        raise errors.RegistryError('request to %s failed: %s' % (
-            what, reason(error))) from error
+        raise errors.RegistryError('request to %s failed: %s; %s' % (
+            what, reason(error), KEYSTONE_HINT if keystone else
+            'check --os-mistral-url and Mistral\'s API log')) from error
+
+
+def http_answer(error) -> str:
+    """``HTTP 404 Not Found to POST URL``: what keystoneauth's HttpError
+    holds, without its guess at the body ("Unrecognized schema...")."""
+    from http import HTTPStatus
+    try:
+        phrase = HTTPStatus(error.http_status).phrase
+    except ValueError:
+        phrase = ''
+    parts = ('HTTP', error.http_status, phrase)
+    answer = ' '.join(str(part) for part in parts if part)
+    if error.method and error.url:
+        answer += ' to %s %s' % (error.method, shown(error.url))
+    return answer
 
 
 def reason(error, last: bool = False) -> str:

@@ -1,5 +1,16 @@
 """Expected failures: each carries the one line the operator will read."""
 
+#: What to do about a module that does not compile.
+FIX_SYNTAX_HINT = 'fix that line and run the command again'
+
+
+def syntax_error_line(error: SyntaxError) -> str:
+    """A module that does not compile, as discovery and validation say it:
+    the word SyntaxError, the file and the line (Python's own text puts
+    the file's base name in parentheses, easily missed)."""
+    return 'SyntaxError in %s, line %s: %s; %s' % (
+        error.filename, error.lineno, error.msg, FIX_SYNTAX_HINT)
+
 
 class ToolError(Exception):
     """An expected failure: printed as one line, exit code 1, no traceback."""

@@ -2,8 +2,13 @@
 
 Every other module asks here instead of testing prefixes or flags itself:
 
-* ours: a dynamic action under our prefix pointing at a code source of our
-  package; nothing else is ever changed or removed;
+* ours, per package of actions: a code source is package P's when its text
+  says so (the bundle header ``# mistral-actions package: P``, written by
+  ``register``; code sources named ``mistral_actions.*`` from before
+  bundles belong to ``int32bit``); a dynamic action is P's when its name
+  starts with ``P.`` and it points at a code source of P. Recorded in
+  Mistral, so a package no longer installed here is still known by its
+  prefix. Nothing else is ever changed or removed;
 * unsafe: an action marked ``__unsafe__ = True`` in its class body (such as
   ``int32bit.system.exec``, which runs commands on the executors): only
   registered when asked for, and then private to the registering project;
@@ -11,16 +16,39 @@ Every other module asks here instead of testing prefixes or flags itself:
   private unless the operator explicitly makes them public.
 """
 
+import re
+import typing
+
 import mistral_actions
+from mistral_actions.tool import specs
+
+if typing.TYPE_CHECKING:
+    from mistral_actions.tool import registry
 
 PUBLIC = 'public'
 PRIVATE = 'private'
 
-OUR_CODE_SOURCE_PREFIX = 'mistral_actions.'
-OUR_ACTION_PREFIX = mistral_actions.PREFIX + '.'
+#: Code sources written before bundles: the module's text alone, named
+#: after it, and all of the built-in library's.
+LEGACY_SOURCE_PREFIX = 'mistral_actions.'
+LEGACY_PACKAGE = mistral_actions.PREFIX
+
+Prefixes = typing.Optional[typing.Collection[str]]
+
+_PACKAGE_LINE = re.compile(r'^# mistral-actions package: (\S+)$', re.M)
 
 UNSAFE_REASON = ('runs commands on the Mistral executors; register '
                  '--include-unsafe registers it private to this project')
+
+#: Why an unsafe action is kept although register was not asked for it.
+KEPT_UNSAFE_REASON = ('registered earlier (--include-unsafe), so kept up to '
+                      'date; mistral-actions unregister %s removes it')
+
+#: Why unregister leaves an action of another provider alone.
+NOT_OURS_REASON = ('%s is not a mistral-actions action (it is Mistral\'s '
+                   'own, a plugin\'s or an ad-hoc action): left alone; '
+                   'unregister removes only actions mistral-actions '
+                   'registered (mistral-actions action-list)')
 
 PUBLIC_UNSAFE_WARNING = (
     'WARNING: %s public: every user of every project can run any command on '
@@ -34,30 +62,60 @@ MAKE_PRIVATE_HINT = {
 }
 
 
-def is_our_source(name: str) -> bool:
-    """Whether a code source of this name belongs to our package."""
-    return name.startswith(OUR_CODE_SOURCE_PREFIX)
+def package_header(prefix: str) -> str:
+    """The line of a code source's text that records its package."""
+    return '# mistral-actions package: %s\n' % prefix
 
 
-def is_ours(action) -> bool:
-    """A registered dynamic action we own: our prefix, our code source."""
-    return (action.name.startswith(OUR_ACTION_PREFIX)
-            and is_our_source(action.code_source_name))
+def source_package(source: 'registry.CodeSource') -> typing.Optional[str]:
+    """The package of actions a code source belongs to, or None."""
+    found = _PACKAGE_LINE.search((source.content or '')[:4000])
+    package = found.group(1) if found else None
+    if package is None and source.name.startswith(LEGACY_SOURCE_PREFIX):
+        return LEGACY_PACKAGE
+    return package
 
 
-def is_unsafe_class(cls) -> bool:
+def action_package(action: 'registry.DynamicAction',
+                   snapshot: 'registry.Snapshot') -> typing.Optional[str]:
+    """The package of actions a registered dynamic action belongs to: its
+    code source's, when its name carries that prefix; else None."""
+    source = snapshot.code_sources.get(action.code_source_name)
+    package = source_package(source) if source is not None else None
+    if package and action.name.startswith(package + '.'):
+        return package
+    return None
+
+
+def is_our_source(source: 'registry.CodeSource',
+                  prefixes: Prefixes = None) -> bool:
+    """Whether a code source is ours (of one of these packages)."""
+    package = source_package(source)
+    return package is not None and (prefixes is None or package in prefixes)
+
+
+def is_ours(action: 'registry.DynamicAction', snapshot: 'registry.Snapshot',
+            prefixes: Prefixes = None) -> bool:
+    """Whether a dynamic action is ours (of one of these packages)."""
+    package = action_package(action, snapshot)
+    return package is not None and (prefixes is None or package in prefixes)
+
+
+def is_unsafe_class(cls: type) -> bool:
     """Marked unsafe in its own body (like ``__export__``, not inherited)."""
     return cls.__dict__.get('__unsafe__') is True
 
 
-def action_scope(spec, public_unsafe: bool = False) -> str:
+def action_scope(spec: specs.ActionSpec, public_unsafe: bool = False
+                 ) -> str:
     """The scope an action is registered with."""
     if spec.unsafe and not public_unsafe:
         return PRIVATE
     return PUBLIC
 
 
-def source_scope(specs_of_module, public_unsafe: bool = False) -> str:
+def source_scope(specs_of_module: typing.Iterable[specs.ActionSpec],
+                 public_unsafe: bool = False) -> str:
     """The scope of a code source: public when any action registered from
     it is public (they must be able to load it), else private."""
     if any(action_scope(spec, public_unsafe) == PUBLIC

@@ -6,6 +6,7 @@ planning and the registry backends only read them.
 
 import dataclasses
 import hashlib
+import typing
 
 
 @dataclasses.dataclass(frozen=True)
@@ -14,7 +15,12 @@ class ModuleSpec:
 
     name: str  #: dotted path, e.g. ``mistral_actions.nova.servers``
     path: str  #: file it was read from
-    content: str  #: its source text, exactly what Mistral will exec
+    content: str  #: its bundle (see pipeline.bundle): what Mistral execs
+    package: str = ''  #: prefix of the package of actions it belongs to
+    #: libraries the Mistral nodes must have for it, e.g. ``novaclient``
+    externals: tuple = ()
+    #: (module name, relative file) of what its bundle holds
+    files: tuple = ()
 
     @property
     def sha256(self) -> str:
@@ -43,5 +49,5 @@ class ActionSpec:
         return first_line(self.description)
 
 
-def first_line(text) -> str:
+def first_line(text: typing.Optional[str]) -> str:
     return (text or '').strip().split('\n', 1)[0].strip()

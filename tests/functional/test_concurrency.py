@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 from tests.harness.clients import TIMEOUT
 from tests.harness.clients import Tool
 from tests.harness.registry_state import assert_consistent
@@ -40,7 +40,8 @@ with warnings.catch_warnings():  # silenced by the command itself too
     import mistral.config  # noqa: F401
     import mistral.db.v2.api  # noqa: F401
     import mistralclient.api.v2.client  # noqa: F401
-from mistral_actions.tool import apply, shell
+from mistral_actions.tool import shell
+from mistral_actions.tool.pipeline import apply
 
 retries, *argv = sys.argv[1:]
 log = logging.getLogger(apply.__name__)

@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 from tests.harness.clients import run
 from tests.harness.clients import Tool
 from tests.harness.http_stub import keystone_refusing_everyone

@@ -6,7 +6,7 @@ looks at Mistral through its own CLI and API.
 
 import pytest
 
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 from tests.harness.clients import action_get
 from tests.harness.clients import action_list
 from tests.harness.clients import mistral_cli

@@ -13,6 +13,7 @@ import os
 import typing
 
 from mistral_actions.tool import errors
+from mistral_actions.tool import specs
 
 DEFAULT_CONFIG_FILE = '/etc/mistral/mistral.conf'
 
@@ -29,7 +30,7 @@ class CodeSource:
     updated_at: str = ''
 
     @classmethod
-    def from_row(cls, row) -> 'CodeSource':
+    def from_row(cls, row: typing.Any) -> 'CodeSource':
         """From a REST resource or a DB model row: the same attributes."""
         return cls(name=row.name, content=row.content, version=row.version,
                    scope=row.scope, id=row.id,
@@ -48,7 +49,7 @@ class DynamicAction:
     updated_at: str = ''
 
     @classmethod
-    def from_row(cls, row) -> 'DynamicAction':
+    def from_row(cls, row: typing.Any) -> 'DynamicAction':
         """From a REST resource or a DB model row: the same attributes."""
         return cls(name=row.name, class_name=row.class_name,
                    code_source_name=row.code_source_name, scope=row.scope,
@@ -66,7 +67,9 @@ class Snapshot:
     other_actions: frozenset = frozenset()
 
     @classmethod
-    def of(cls, code_sources, actions, other_actions=()):
+    def of(cls, code_sources: typing.Iterable[CodeSource],
+           actions: typing.Iterable[DynamicAction],
+           other_actions: typing.Iterable[str] = ()) -> 'Snapshot':
         return cls({source.name: source for source in code_sources},
                    {action.name: action for action in actions},
                    frozenset(other_actions))
@@ -92,15 +95,19 @@ class RegistrySession(abc.ABC):
     parallel_writes = 1
 
     @abc.abstractmethod
-    def snapshot(self) -> Snapshot:
-        """Our view of Mistral at this moment."""
+    def snapshot(self, with_other_actions: bool = True) -> Snapshot:
+        """Our view of Mistral at this moment; without the other
+        providers' action names (costly over REST, where Mistral loads
+        every code source to list actions) when only our rows matter."""
 
     @abc.abstractmethod
-    def create_code_source(self, module, scope: str) -> None:
+    def create_code_source(self, module: specs.ModuleSpec,
+                           scope: str) -> None:
         """A new code source holding ``module.content``, version 1."""
 
     @abc.abstractmethod
-    def update_code_source(self, module, scope: str) -> None:
+    def update_code_source(self, module: specs.ModuleSpec,
+                           scope: str) -> None:
         """New content and scope; Mistral's version goes up by one."""
 
     @abc.abstractmethod
@@ -108,11 +115,11 @@ class RegistrySession(abc.ABC):
         """Remove a code source no action points at any more."""
 
     @abc.abstractmethod
-    def create_action(self, spec, scope: str) -> None:
+    def create_action(self, spec: specs.ActionSpec, scope: str) -> None:
         """A dynamic action pointing at an existing code source."""
 
     @abc.abstractmethod
-    def update_action(self, spec, scope: str) -> None:
+    def update_action(self, spec: specs.ActionSpec, scope: str) -> None:
         """Point an existing dynamic action at its class and code source."""
 
     @abc.abstractmethod
@@ -136,8 +143,9 @@ class Registry(abc.ABC):
         """
 
     @abc.abstractmethod
-    def describe_actions(self, prefix: str) -> list:
-        """:class:`ActionInfo` of the registered actions under prefix."""
+    def describe_actions(self, names: typing.Sequence[str]) -> list:
+        """:class:`ActionInfo` of these registered actions, as Mistral
+        describes them (it loads their code sources to do so)."""
 
 
 def mistral_importable() -> bool:
@@ -145,7 +153,7 @@ def mistral_importable() -> bool:
     return importlib.util.find_spec('mistral') is not None
 
 
-def default_backend(config_file=None) -> str:
+def default_backend(config_file: typing.Optional[str] = None) -> str:
     """``db`` when a config file is given, or on a Mistral node (default
     config file there, mistral importable); ``api`` otherwise."""
     if config_file:
@@ -157,7 +165,7 @@ def default_backend(config_file=None) -> str:
 
 def open_registry(backend: str, config_file: typing.Optional[str] = None,
                   project_id: typing.Optional[str] = None,
-                  connection_options=None) -> Registry:
+                  connection_options: typing.Any = None) -> Registry:
     """The registry for backend 'db' (Mistral's config file, the project to
     act for) or 'api' (a
     :class:`~mistral_actions.tool.connection.ConnectionOptions`)."""

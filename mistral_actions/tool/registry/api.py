@@ -54,10 +54,12 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
         with self.translated_errors(), _races_are_conflicts():
             yield self
 
-    def snapshot(self) -> registry.Snapshot:
+    def snapshot(self, with_other_actions=True) -> registry.Snapshot:
         sources = [registry.CodeSource.from_row(row)
                    for row in _every_row(self.client.code_sources)
                    if (getattr(row, 'namespace', '') or '') == NAMESPACE]
+        if not with_other_actions:
+            return registry.Snapshot.of(sources, self._dynamic_actions())
         # Every action Mistral resolves, whatever its provider, minus the
         # dynamic ones listed before AND after it: a dynamic action another
         # node creates or deletes meanwhile is not taken for another
@@ -102,10 +104,8 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
     def delete_action(self, name):
         self.client.dynamic_actions.delete(name, namespace=NAMESPACE)
 
-    def describe_actions(self, prefix):
+    def describe_actions(self, names):
         with self.session():
-            names = sorted(name for name in self.snapshot().actions
-                           if name.startswith(prefix))
             found = [self.client.actions.get(name, namespace=NAMESPACE)
                      for name in names]
         return [registry.ActionInfo(a.name, a.description or '',

@@ -62,14 +62,12 @@ class DatabaseRegistry(registry.Registry):
             raise errors.RegistryError(
                 'Mistral refused: %s' % _first_line(error)) from error
 
-    def describe_actions(self, prefix):
-        """Our actions as Mistral's dynamic action provider describes them:
-        it execs the stored modules exactly as the engine does."""
+    def describe_actions(self, names):
+        """As Mistral's dynamic action provider describes them: it execs
+        the stored modules exactly as the engine does."""
         from mistral.actions import dynamic_action
-        with self.session() as transaction:
+        with self.session():
             provider = dynamic_action.DynamicActionProvider()
-            names = sorted(name for name in transaction.snapshot().actions
-                           if name.startswith(prefix))
             described = [provider.find(name, namespace=NAMESPACE)
                          for name in names]
         return [registry.ActionInfo(d.name, d.description or '',
@@ -109,13 +107,15 @@ class _Transaction(registry.RegistrySession):
         self.project_id = project_id
         self._source_ids = {}  # code sources written in this transaction
 
-    def snapshot(self) -> registry.Snapshot:
+    def snapshot(self, with_other_actions=True) -> registry.Snapshot:
         sources = [registry.CodeSource.from_row(row) for row in
                    self.db_api.get_code_sources(namespace=NAMESPACE)]
         actions = [registry.DynamicAction.from_row(row) for row in
                    self.db_api.get_dynamic_action_definitions(
                        namespace=NAMESPACE)]
-        return registry.Snapshot.of(sources, actions, self._other_actions())
+        return registry.Snapshot.of(
+            sources, actions,
+            self._other_actions() if with_other_actions else ())
 
     def _other_actions(self):
         """Ad-hoc actions in the DB and the node's action plugins (``std.*``,

@@ -54,7 +54,8 @@ def translated(error):
      'no answer from %s within 60 s (--timeout); check that it is up and '
      'not overloaded, or allow longer with --timeout' % URL),
     (ks_exc.BadRequest('odd request'),
-     'request to %s failed: odd request (HTTP 400)' % URL),
+     '%s answered HTTP 400 Bad Request; check --os-mistral-url and '
+     'Mistral\'s API log' % URL),
 ])
 def test_keystoneauth_failures(error, expected):
     message = translated(error)
@@ -128,3 +129,25 @@ def test_listings_page_through_the_row_limit(total, limit, calls):
     rows = api._every_row(manager)
     assert [row.id for row in rows] == [row.id for row in manager.rows]
     assert len(manager.calls) == calls
+
+
+KEYSTONE = 'http://keystone.example:5000/v3'
+
+
+@pytest.mark.parametrize('error,expected', [
+    (ks_exc.NotFound('Not Found', method='POST',
+                     url=KEYSTONE + '/auth/tokens'),
+     'keystone at %s answered HTTP 404 Not Found to POST %s/auth/tokens; '
+     'check OS_AUTH_URL (--os-auth-url): keystone\'s identity API, e.g. '
+     'http://127.0.0.1:5000/v3' % (KEYSTONE, KEYSTONE)),
+    (ks_exc.DiscoveryFailure('Bad version data returned: <html>'),
+     'cannot reach keystone at %s: Bad version data returned: <html>; check '
+     'OS_AUTH_URL (--os-auth-url): keystone\'s identity API, e.g. '
+     'http://127.0.0.1:5000/v3' % KEYSTONE),
+])
+def test_keystone_failures_say_what_to_check(error, expected):
+    from mistral_actions.tool import connection
+    with pytest.raises(errors.RegistryError) as raised:
+        with connection.translated_errors(KEYSTONE, 60, keystone=True):
+            raise error
+    assert str(raised.value) == expected

@@ -1,5 +1,6 @@
-"""discover_cached() gives what discover() gives, and forgets it as soon as
-a file it depends on changes."""
+"""The discovery cache: discover_cached() gives what discover() gives and
+forgets it as soon as a file it depends on changes; validate_cached() does
+not validate again what validated clean under the same key."""
 
 import dataclasses
 import os
@@ -8,7 +9,8 @@ import uuid
 
 import pytest
 
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
+from mistral_actions.tool.pipeline import validate as validation
 
 MODULE = '''
 from mistral_lib import actions
@@ -67,7 +69,8 @@ def test_a_changed_module_is_discovered_again(package, tmp_path):
     del sys.modules[name + '.greetings']
     again = discovery.discover_cached(name, cache)
     assert [spec.input for spec in again] == ['who, greeting="hi"']
-    assert again[0].module.content == module.read_text()
+    assert 'greeting="hi"' in again[0].module.content
+    assert 'greeting="hello"' not in again[0].module.content
 
 
 def test_an_unwritable_cache_only_costs_time(package, tmp_path):
@@ -85,46 +88,58 @@ class Validations:
         self.problems = list(problems)
         self.calls = 0
 
-    def __call__(self, specs):
+    def __call__(self, specs, hidden=()):
         self.calls += 1
         return self.problems
 
 
-def test_clean_specs_are_not_validated_again(package, tmp_path):
+@pytest.fixture
+def counted(monkeypatch):
+    """Replace the validate step by a counter; returns a function setting
+    what it answers."""
+    def install(problems=()):
+        validate = Validations(problems)
+        monkeypatch.setattr(validation, 'validate', validate)
+        return validate
+    return install
+
+
+def test_clean_specs_are_not_validated_again(package, tmp_path, counted):
     name, folder = package
     cache = tmp_path / 'cache'
     specs = discovery.discover_cached(name, cache)
-    validate = Validations()
-    assert discovery.validate_cached(specs, validate, name, cache) == []
-    assert discovery.validate_cached(specs, validate, name, cache) == []
+    validate = counted()
+    assert validation.validate_cached(specs, name, cache) == []
+    assert validation.validate_cached(specs, name, cache) == []
     assert validate.calls == 1
 
     module = folder / 'greetings.py'
     module.write_text(MODULE + '\n# changed\n')
     del sys.modules[name + '.greetings']
     specs = discovery.discover_cached(name, cache)
-    assert discovery.validate_cached(specs, validate, name, cache) == []
+    assert validation.validate_cached(specs, name, cache) == []
     assert validate.calls == 2
 
 
-def test_problems_are_never_remembered(package, tmp_path):
+def test_problems_are_never_remembered(package, tmp_path, counted):
     name, _ = package
     cache = tmp_path / 'cache'
     specs = discovery.discover_cached(name, cache)
-    validate = Validations(['broken'])
+    validate = counted(['broken'])
     for _ in range(2):
-        assert discovery.validate_cached(specs, validate, name, cache) == \
+        assert validation.validate_cached(specs, name, cache) == \
             ['broken']
     assert validate.calls == 2
 
 
-def test_specs_from_elsewhere_are_always_validated(package, tmp_path):
+def test_specs_from_elsewhere_are_always_validated(package, tmp_path,
+                                                   counted):
     name, _ = package
     cache = tmp_path / 'cache'
     specs = discovery.discover_cached(name, cache)
-    validate = Validations()
-    discovery.validate_cached(specs, validate, name, cache)
+    validate = counted()
+    validation.validate_cached(specs, name, cache)
     other = [dataclasses.replace(specs[0], class_name='Other')]
-    discovery.validate_cached(other, validate, name, cache)
-    discovery.validate_cached(other, validate, name, cache)
+    validation.validate_cached(other, name, cache)
+    validation.validate_cached(other, name, cache)
     assert validate.calls == 3

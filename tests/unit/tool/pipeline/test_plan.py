@@ -1,13 +1,14 @@
 """Planning against snapshots built by hand: every verdict and refusal."""
 
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import plan as planning
 from mistral_actions.tool import registry
 from mistral_actions.tool import specs
 
 SERVERS = specs.ModuleSpec('mistral_actions.nova.servers', '/x/servers.py',
-                           'class AssertStatus: ...\nclass GetStatus: ...\n')
+                           'class AssertStatus: ...\nclass GetStatus: ...\n',
+                           'int32bit')
 SYSTEM = specs.ModuleSpec('mistral_actions.system', '/x/system.py',
-                          'class Exec: ...\n')
+                          'class Exec: ...\n', 'int32bit')
 
 
 def action(name, cls, module=SERVERS, unsafe=False):
@@ -91,7 +92,8 @@ def test_exec_left_public_by_an_earlier_version_is_reported_then_fixed():
 
 
 def test_module_with_a_safe_and_an_unsafe_action_stays_public():
-    mixed = specs.ModuleSpec('mistral_actions.mixed', '/x/mixed.py', 'x')
+    mixed = specs.ModuleSpec('mistral_actions.mixed', '/x/mixed.py', 'x',
+                             'int32bit')
     safe = action('int32bit.mixed.safe', 'Safe', mixed)
     unsafe = action('int32bit.mixed.unsafe', 'Unsafe', mixed, unsafe=True)
     plan = planning.plan_register([safe, unsafe], snapshot(),
@@ -174,6 +176,10 @@ def test_registered_unsafe_action_is_kept_without_include_unsafe():
     plan = planning.plan_register(SPECS, state, prune=True)
     assert verdicts(plan)[EXEC.name] == 'unchanged'
     assert not plan.writes
+    step = next(step for step in plan.steps if step.name == EXEC.name)
+    assert step.reason == (
+        'registered earlier (--include-unsafe), so kept up to date; '
+        'mistral-actions unregister int32bit.system.exec removes it')
 
 
 def test_unregister_removes_action_and_source_left_unused():
@@ -189,6 +195,16 @@ def test_unregister_unknown_or_foreign_is_a_problem():
     state = snapshot([source(SERVERS)], [row(ASSERT), foreign])
     assert planning.plan_removal(state, ['int32bit.nope']).problems
     assert planning.plan_removal(state, ['std.noop']).problems
+
+
+def test_unregister_of_another_providers_action_says_it_is_left_alone():
+    state = registry.Snapshot.of([source(SERVERS)], [row(ASSERT)],
+                                 other_actions=['std.echo'])
+    plan = planning.plan_removal(state, ['std.echo', ASSERT.name])
+    assert plan.problems == [
+        'std.echo is not a mistral-actions action (it is Mistral\'s own, a '
+        'plugin\'s or an ad-hoc action): left alone; unregister removes only '
+        'actions mistral-actions registered (mistral-actions action-list)']
 
 
 def test_clear_touches_only_ours():

@@ -2,8 +2,8 @@
 
 import pytest
 
+from mistral_actions.tool.pipeline import validate as validation
 from mistral_actions.tool import specs
-from mistral_actions.tool import validation
 
 GOOD = '''
 from mistral_lib import actions
@@ -56,6 +56,14 @@ def test_problems_are_found(content, expected):
 def test_illegal_names(name):
     assert 'illegal action name' in '\n'.join(
         validation.validate([spec_for(GOOD, name=name)]))
+
+
+def test_a_syntax_error_names_itself_the_file_and_the_line():
+    content = GOOD + '\ndef broken(:\n'
+    line = content.splitlines().index('def broken(:') + 1
+    assert validation.validate([spec_for(content)]) == [
+        "mistral_actions.net: SyntaxError in /x/net.py, line %d: invalid "
+        "syntax; fix that line and run the command again" % line]
 
 
 def test_module_is_loaded_fresh_not_from_sys_modules(monkeypatch):

@@ -5,17 +5,19 @@ import contextlib
 
 import pytest
 
-from mistral_actions.tool import apply
 from mistral_actions.tool import errors
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import apply
+from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import registry
 from mistral_actions.tool import specs
-from mistral_actions.tool import verify
 
-OLD = specs.ModuleSpec('mistral_actions.old', '/x/old.py', 'class Old: ...')
-NEW = specs.ModuleSpec('mistral_actions.new', '/x/new.py', 'class New: ...')
+OLD = specs.ModuleSpec('mistral_actions.old', '/x/old.py', 'class Old: ...',
+                       'int32bit')
+NEW = specs.ModuleSpec('mistral_actions.new', '/x/new.py', 'class New: ...',
+                       'int32bit')
 SYSTEM = specs.ModuleSpec('mistral_actions.system', '/x/system.py',
-                          'class Exec: ...')
+                          'class Exec: ...', 'int32bit')
 FRESH = specs.ActionSpec('int32bit.new.fresh', 'New', NEW, '', 'Doc.')
 EXEC = specs.ActionSpec('int32bit.system.exec', 'Exec', SYSTEM, 'cmd',
                         'Doc.', unsafe=True)
@@ -46,11 +48,11 @@ class FakeRegistry(registry.Registry, registry.RegistrySession):
             self.conflicts -= 1
             raise errors.ConflictError('someone else wrote')
 
-    def snapshot(self):
+    def snapshot(self, with_other_actions=True):
         return registry.Snapshot.of(self.sources.values(),
                                     self.actions.values())
 
-    def describe_actions(self, prefix):
+    def describe_actions(self, names):
         return []
 
     def missing_owner(self):
@@ -130,6 +132,32 @@ def test_a_conflict_repeats_the_round_from_a_fresh_snapshot():
     assert set(fake.actions) == {FRESH.name, EXEC.name}
 
 
+def test_a_torn_read_is_read_again_before_any_write(monkeypatch):
+    """Another writer created a code source and its action between the
+    two listings: the action is seen, its code source not. Its owner
+    cannot be told, so nothing is refused or written on that read."""
+    monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
+    fake = FakeRegistry()
+    fake.actions[FRESH.name] = registry.DynamicAction(
+        FRESH.name, 'New', NEW.name, 'public')
+    reads = []
+    whole = fake.snapshot
+
+    def snapshot(with_other_actions=True):
+        reads.append(len(reads))
+        if len(reads) > 1:  # the other writer's code source is there now
+            fake.sources[NEW.name] = registry.CodeSource(
+                NEW.name, NEW.content, 1, 'public')
+        return whole()
+    fake.snapshot = snapshot
+    plan = make_plan(whole())
+    assert plan.torn == [FRESH.name] and not plan.problems
+    register(fake)
+    assert len(reads) >= 2
+    assert fake.log[0] == ('create source', SYSTEM.name)
+    assert set(fake.actions) == {FRESH.name, EXEC.name}
+
+
 def test_gives_up_after_the_last_attempt(monkeypatch):
     monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
     fake = FakeRegistry(conflicts=apply.ATTEMPTS)
@@ -180,3 +208,26 @@ def test_a_first_write_failure_stops_the_phase():
     with pytest.raises(errors.RegistryError, match='HTTP 500'):
         register(fake)
     assert ('delete action', GONE.name) not in fake.log
+
+
+@pytest.mark.parametrize('parallel_writes', [1, 8])
+def test_progress_is_told_the_total_then_each_write(parallel_writes):
+    fake = FakeRegistry(parallel_writes=parallel_writes)
+    rounds = []
+
+    def progress(total):
+        rounds.append([total, 0])
+
+        def written():
+            rounds[-1][1] += 1
+        return written
+
+    register(fake, progress=progress)
+    assert rounds == [[len(fake.log), len(fake.log)]]
+    assert len(fake.log) == 6
+
+
+def test_no_progress_for_a_dry_run():
+    called = []
+    register(FakeRegistry(), dry_run=True, progress=called.append)
+    assert called == []

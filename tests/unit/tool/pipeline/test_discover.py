@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from mistral_actions.tool import discovery
+from mistral_actions.tool.pipeline import discover as discovery
 
 SAMPLE = 'tests.unit.tool.sample_actions'
 
@@ -29,7 +29,8 @@ def test_action_name_uses_path_below_package():
 
 
 def test_only_own_export_flag_in_defining_module_counts():
-    found = {spec.name: spec for spec in discovery.discover(SAMPLE)}
+    found = {spec.name: spec
+             for spec in discovery.discover(SAMPLE, 'int32bit')}
     assert sorted(found) == [
         'int32bit.sub.other.imported',
         'int32bit.things.get_thing',
@@ -40,17 +41,20 @@ def test_only_own_export_flag_in_defining_module_counts():
 
 
 def test_spec_carries_what_mistral_shows():
-    spec = {s.name: s for s in discovery.discover(SAMPLE)}[
+    spec = {s.name: s for s in discovery.discover(SAMPLE, 'int32bit')}[
         'int32bit.things.get_thing']
     assert spec.input == 'thing_id, status="ready", count=3'
     assert spec.summary == 'Get one thing.'
     assert ':param thing_id:' in spec.description
     assert spec.class_name == 'GetThing'
     assert spec.code_source_name == SAMPLE + '.things'
-    with open(spec.module.path) as source:
-        assert spec.module.content == source.read()
+    assert spec.module.package == 'int32bit'
+    assert spec.module.externals == ('mistral_lib',)
+    assert (SAMPLE + '.things',
+            'tests/unit/tool/sample_actions/things.py') in spec.module.files
     assert len(spec.module.sha256) == 64
-    assert {s.input for s in discovery.discover(SAMPLE)} >= {'**kwargs'}
+    assert {s.input for s in discovery.discover(SAMPLE, 'int32bit')} >= {
+        '**kwargs'}
 
 
 def test_discovery_skips_the_tool_package():
@@ -60,8 +64,9 @@ def test_discovery_skips_the_tool_package():
 
 
 def test_importing_the_tool_does_not_import_mistral_or_clients():
-    code = ('import sys; from mistral_actions.tool import discovery, shell, '
-            'commands; discovery.discover(); '
+    code = ('import sys; from mistral_actions.tool import shell, commands; '
+            'from mistral_actions.tool.pipeline import discover; '
+            'discover.discover(); '
             'heavy = [m for m in sys.modules if m.split(".")[0] in '
             '("mistral", "novaclient", "cinderclient", "glanceclient", '
             '"mistral_extra", "mistralclient")]; print(heavy)')

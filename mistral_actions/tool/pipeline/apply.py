@@ -22,7 +22,8 @@ import typing
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import ownership
-from mistral_actions.tool import plan as planning
+from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool import progress as progress_bars
 from mistral_actions.tool import registry as registries
 
 ATTEMPTS = 8
@@ -43,7 +44,8 @@ Planner = typing.Callable[[registries.Snapshot], planning.Plan]
 
 
 def refuse_private_without_owner(plan: planning.Plan,
-                                 session: registries.RegistrySession):
+                                 session: registries.RegistrySession
+                                 ) -> None:
     """A private row needs a project to own it: refuse before any write."""
     private = sorted(
         {spec.name for spec in plan.create_actions + plan.update_actions
@@ -55,17 +57,25 @@ def refuse_private_without_owner(plan: planning.Plan,
                                    ', '.join(private), why))
 
 
-def apply(plan: planning.Plan, session: registries.RegistrySession) -> None:
-    """Every write of the plan, phase after phase."""
+def apply(plan: planning.Plan, session: registries.RegistrySession,
+          progress: typing.Optional[progress_bars.Progress] = None) -> None:
+    """Every write of the plan, phase after phase; ``progress`` (see
+    :mod:`~mistral_actions.tool.progress`) is told of each one done."""
     refuse_private_without_owner(plan, session)
+    written = progress(sum(len(getattr(plan, attribute))
+                           for attribute, _, _ in PHASES)) \
+        if progress else None
     for attribute, write_name, scopes in PHASES:
         write = getattr(session, write_name)
         scope_of = getattr(plan, scopes) if scopes else None
 
         def one(item, write=write, scope_of=scope_of):
             if scope_of is None:
-                return write(item)
-            return write(item, scope_of[_name(item)])
+                write(item)
+            else:
+                write(item, scope_of[_name(item)])
+            if written:
+                written()
 
         in_parallel(one, getattr(plan, attribute), session.parallel_writes)
 
@@ -74,7 +84,8 @@ def _name(item) -> str:
     return item.name
 
 
-def in_parallel(write, items, width: int) -> None:
+def in_parallel(write: typing.Callable[[typing.Any], None],
+                items: typing.Sequence, width: int) -> None:
     """write(item) for every item, ``width`` at a time; the first failure
     cancels what has not started and is raised."""
     if width <= 1 or len(items) <= 1:
@@ -94,19 +105,25 @@ def in_parallel(write, items, width: int) -> None:
 
 def run_rounds(registry: registries.Registry, make_plan: Planner,
                dry_run: bool = False,
-               check: typing.Optional[typing.Callable] = None
+               check: typing.Optional[typing.Callable] = None,
+               progress: typing.Optional[progress_bars.Progress] = None
                ) -> planning.Plan:
     """Snapshot, plan, refuse on problems, apply, then ``check(registry)``
-    (see :mod:`~mistral_actions.tool.verify`); the whole round again, from
-    a fresh snapshot, when a concurrent writer got in the way."""
+    (see :mod:`.verify`); the whole round again, from a fresh snapshot,
+    when a concurrent writer got in the way."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with registry.session() as session:
                 plan = make_plan(session.snapshot())
+                if plan.torn:
+                    raise errors.ConflictError(
+                        'Mistral changed while it was read: %s pointed at '
+                        'a code source not there yet or any more' % (
+                            ', '.join(plan.torn)))
                 if plan.problems:
                     raise errors.PlanRefused(plan.problems)
                 if plan.writes and not dry_run:
-                    apply(plan, session)
+                    apply(plan, session, progress)
             if check is not None and plan.writes and not dry_run:
                 check(registry)
             return plan

@@ -5,8 +5,11 @@ backends only carry it out. Nothing here talks to Mistral.
 """
 
 import dataclasses
+import typing
 
 from mistral_actions.tool import ownership
+from mistral_actions.tool import registry
+from mistral_actions.tool import specs as action_specs
 
 # What happens to one action.
 CREATE = 'create'
@@ -40,6 +43,9 @@ class Plan:
     delete_actions: list = dataclasses.field(default_factory=list)
     delete_sources: list = dataclasses.field(default_factory=list)
     problems: list = dataclasses.field(default_factory=list)
+    #: actions seen pointing at a code source the snapshot lacks: another
+    #: writer was between the two reads; the round must be read again
+    torn: list = dataclasses.field(default_factory=list)
     #: code source name / action name -> the scope to write it with
     source_scopes: dict = dataclasses.field(default_factory=dict)
     action_scopes: dict = dataclasses.field(default_factory=dict)
@@ -82,18 +88,26 @@ def _action_differs(spec, registered, scope) -> str:
     return ''
 
 
-def plan_register(specs, snapshot, override=False, include_unsafe=False,
-                  prune=False, public_unsafe=False) -> Plan:
+def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
+                  snapshot: registry.Snapshot, override: bool = False,
+                  include_unsafe: bool = False, prune: bool = False,
+                  public_unsafe: bool = False,
+                  prefixes: ownership.Prefixes = None) -> Plan:
     """What ``register`` does with these specs against this snapshot.
 
     An unsafe action is registered with ``include_unsafe`` (private) or
     ``public_unsafe`` (public); once registered it is kept up to date like
-    any other, and made private again unless ``public_unsafe``.
+    any other, and made private again unless ``public_unsafe``. What is
+    stale (ours, no longer discovered) is looked for among the packages of
+    ``prefixes`` (default: those of the specs).
     """
+    if prefixes is None:
+        prefixes = {spec.module.package for spec in specs}
     include_unsafe = include_unsafe or public_unsafe
     plan = Plan(unsafe_names=frozenset(s.name for s in specs if s.unsafe))
     wanted = [s for s in specs if include_unsafe or not s.unsafe
               or s.name in snapshot.actions]
+    wanted_names = {spec.name for spec in wanted}
     discovered = {spec.name for spec in specs}
     for spec in wanted:
         plan.action_scopes[spec.name] = ownership.action_scope(
@@ -120,7 +134,7 @@ def plan_register(specs, snapshot, override=False, include_unsafe=False,
 
     for spec in specs:
         registered = snapshot.actions.get(spec.name)
-        if spec not in wanted:
+        if spec.name not in wanted_names:
             plan.steps.append(Step(spec.name, SKIP, 'not registered: it '
                                    + ownership.UNSAFE_REASON))
             continue
@@ -132,7 +146,11 @@ def plan_register(specs, snapshot, override=False, include_unsafe=False,
                 'another provider (built-in, plugin or ad-hoc); refusing to '
                 'shadow it' % spec.name)
             continue
-        if registered is not None and not ownership.is_ours(registered):
+        if registered is not None and _torn(registered, spec, snapshot):
+            plan.torn.append(spec.name)
+            continue
+        if registered is not None and not ownership.is_ours(registered,
+                                                            snapshot):
             plan.problems.append(
                 '%s is already registered for code source %s, which '
                 'mistral-actions does not own; refusing to replace it' % (
@@ -147,7 +165,10 @@ def plan_register(specs, snapshot, override=False, include_unsafe=False,
             plan.steps.append(Step(
                 spec.name, DIFFERENT, 'new, but ' + source_reason))
         elif not source_reason and not action_reason:
-            plan.steps.append(Step(spec.name, UNCHANGED, '', scope))
+            kept = spec.unsafe and not include_unsafe
+            plan.steps.append(Step(spec.name, UNCHANGED, (
+                ownership.KEPT_UNSAFE_REASON % spec.name) if kept else '',
+                scope))
         elif not override:
             plan.steps.append(Step(
                 spec.name, DIFFERENT, (action_reason or source_reason)
@@ -160,7 +181,8 @@ def plan_register(specs, snapshot, override=False, include_unsafe=False,
 
     # What we registered earlier and no longer discover.
     for name, registered in sorted(snapshot.actions.items()):
-        if name in discovered or not ownership.is_ours(registered):
+        if name in discovered or not ownership.is_ours(registered, snapshot,
+                                                       prefixes):
             continue
         if prune:
             plan.delete_actions.append(name)
@@ -171,23 +193,38 @@ def plan_register(specs, snapshot, override=False, include_unsafe=False,
                                    'register --prune removes it',
                                    registered.scope))
     if prune:
-        plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
+        plan.delete_sources.extend(_orphaned_sources(snapshot, plan,
+                                                     prefixes))
     plan.steps.sort(key=lambda step: step.name)
     return plan
 
 
-def _orphaned_sources(snapshot, plan) -> list:
-    """Our code sources no remaining action points at."""
+def _torn(action: registry.DynamicAction, spec: action_specs.ActionSpec,
+          snapshot: registry.Snapshot) -> bool:
+    """Whether the action points at the code source we would write for it
+    and the snapshot lacks that code source: a concurrent register created
+    both between our two reads (its owner cannot be told yet)."""
+    return (action.code_source_name == spec.code_source_name
+            and action.code_source_name not in snapshot.code_sources)
+
+
+def _orphaned_sources(snapshot: registry.Snapshot, plan: Plan,
+                      prefixes: ownership.Prefixes = None) -> list:
+    """Our code sources (of these packages) no remaining action points
+    at."""
     keep = {module.name for module in plan.create_sources}
     keep.update(spec.code_source_name for spec in plan.create_actions)
     keep.update(action.code_source_name
                 for name, action in snapshot.actions.items()
                 if name not in plan.delete_actions)
-    return sorted(name for name in snapshot.code_sources
-                  if ownership.is_our_source(name) and name not in keep)
+    return sorted(name for name, source in snapshot.code_sources.items()
+                  if ownership.is_our_source(source, prefixes)
+                  and name not in keep)
 
 
-def plan_removal(snapshot, names) -> Plan:
+def plan_removal(snapshot: registry.Snapshot,
+                 names: typing.Iterable[str],
+                 prefixes: ownership.Prefixes = None) -> Plan:
     """Remove these registered actions of ours and their orphaned sources.
 
     Every name must be an action we own; anything else is a problem and
@@ -196,21 +233,31 @@ def plan_removal(snapshot, names) -> Plan:
     plan = Plan()
     for name in names:
         registered = snapshot.actions.get(name)
-        if registered is None:
+        if registered is None and name in snapshot.other_actions:
+            plan.problems.append(ownership.NOT_OURS_REASON % name)
+        elif registered is None:
             plan.problems.append('no action named %s is registered' % name)
-        elif not ownership.is_ours(registered):
+        elif not ownership.is_ours(registered, snapshot):
             plan.problems.append(
                 '%s belongs to code source %s, not to mistral-actions; '
                 'refusing to remove it' % (name, registered.code_source_name))
+        elif not ownership.is_ours(registered, snapshot, prefixes):
+            plan.problems.append(
+                '%s belongs to package %s, which is not among --package %s; '
+                'nothing removed' % (
+                    name, ownership.action_package(registered, snapshot),
+                    ' '.join(sorted(prefixes))))
         else:
             plan.delete_actions.append(name)
             plan.steps.append(Step(name, REMOVE, scope=registered.scope))
-    plan.delete_sources.extend(_orphaned_sources(snapshot, plan))
+    plan.delete_sources.extend(_orphaned_sources(snapshot, plan, prefixes))
     return plan
 
 
-def plan_clear(snapshot) -> Plan:
-    """Remove every action and code source of ours, nothing else."""
+def plan_clear(snapshot: registry.Snapshot,
+               prefixes: ownership.Prefixes = None) -> Plan:
+    """Remove every action and code source of ours (of these packages),
+    nothing else."""
     names = sorted(name for name, action in snapshot.actions.items()
-                   if ownership.is_ours(action))
-    return plan_removal(snapshot, names)
+                   if ownership.is_ours(action, snapshot, prefixes))
+    return plan_removal(snapshot, names, prefixes)

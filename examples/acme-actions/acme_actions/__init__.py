@@ -1,0 +1,1 @@
+"""ACME's Mistral actions: registered as acme.<module>.<action>."""
