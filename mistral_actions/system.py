@@ -16,7 +16,6 @@ import time
 
 from mistral_lib import actions
 
-from mistral_actions.cloud import failures
 from mistral_actions.cloud import outcomes
 
 TIMEOUT_VARIABLE = 'MISTRAL_ACTIONS_EXEC_TIMEOUT'
@@ -39,7 +38,7 @@ def exec_timeout():
     except ValueError:
         seconds = 0
     if not 0 < seconds < float('inf'):
-        raise failures.InvalidInput(
+        raise outcomes.InvalidInput(
             '%s must be a positive number of seconds, got %r'
             % (TIMEOUT_VARIABLE, value))
     return seconds
@@ -48,15 +47,15 @@ def exec_timeout():
 def split_pipeline(cmd):
     """The argv of each stage of ``cmd``, split at unquoted ``|``."""
     if not isinstance(cmd, str):
-        raise failures.InvalidInput(
+        raise outcomes.InvalidInput(
             'cmd must be a string, got %s' % type(cmd).__name__)
     try:
         stages = [shlex.split(part) for part in _split_at_pipes(cmd)]
     except ValueError as error:
-        raise failures.InvalidInput(
+        raise outcomes.InvalidInput(
             'cannot parse %r: %s' % (cmd, error)) from error
     if not all(stages):
-        raise failures.InvalidInput('empty command in %r' % cmd)
+        raise outcomes.InvalidInput('empty command in %r' % cmd)
     return stages
 
 
@@ -143,7 +142,7 @@ def run_pipeline(stages, timeout):
                     stderr=subprocess.PIPE,
                     process_group=0 if group is None else group)
             except OSError as error:
-                raise failures.InvalidInput(
+                raise outcomes.InvalidInput(
                     'cannot run stage %d (%s): %s'
                     % (len(processes) + 1, shlex.join(argv),
                        error.strerror or error)) from error

@@ -17,6 +17,7 @@ import uuid
 from mistral_actions.cinder import volumes
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import inputs
+from mistral_actions.cloud import outcomes
 from mistral_actions.cloud import polling
 from mistral_actions.cloud import resources
 
@@ -177,7 +178,7 @@ def _delete_one(client, backup_id):
     except Exception as error:
         if failures.is_not_found(error):
             return None
-        return failures.one_line(error)
+        return outcomes.one_line(error)
 
     def fetch():
         try:
@@ -205,7 +206,7 @@ def _delete_one(client, backup_id):
         return polling.wait_until(fetch, check, DELETE_TIMEOUT,
                                   DELETE_INTERVAL, gave_up)
     except Exception as error:
-        return failures.one_line(error)
+        return outcomes.one_line(error)
 
 
 def _reason(backup):
@@ -416,7 +417,7 @@ def _whole_number(name, value, least):
     except ValueError:
         number = least - 1
     if number < least:
-        raise failures.InvalidInput(
+        raise outcomes.InvalidInput(
             '%s must be a whole number >= %d, got %r' % (name, least, value))
     return number
 

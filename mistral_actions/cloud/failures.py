@@ -1,10 +1,8 @@
-"""The ways an action fails on purpose, and spotting a 404.
+"""The ways an OpenStack action fails on purpose, and spotting a 404.
 
-Every failure an action foresees (not found, wrong or error state, timeout,
-bad input, a cloud lacking what it needs) is an :class:`ExpectedFailure`
-whose one-line message says all: :mod:`~.outcomes` ends the run with it as
-``Result(error=...)`` instead of raising. Each kind is its own class so
-that callers (and tests) can tell "never will" from "not yet" from "gave
+Each failure is an :class:`~.outcomes.ExpectedFailure` (so that the run
+ends with its one-line message as ``Result(error=...)``) of its own class,
+so that callers (and tests) can tell "never will" from "not yet" from "gave
 up"; the three client libraries each report a missing resource (or a
 dropped connection) differently, hence :func:`is_not_found` and
 :func:`is_transient`.
@@ -14,44 +12,31 @@ import contextlib
 import typing
 import uuid
 
-from mistral_lib import exceptions
+from mistral_actions.cloud import outcomes
 
 
-class ExpectedFailure(exceptions.ActionException):
-    """A failure the action foresaw; its message is one line for users."""
-
-
-class InvalidInput(ExpectedFailure):
-    """An input (or executor setting) the action cannot use."""
-
-
-class Unsupported(ExpectedFailure):
+class Unsupported(outcomes.ExpectedFailure):
     """The cloud or Mistral lacks something the action needs."""
 
 
-class ResourceNotFound(ExpectedFailure):
+class ResourceNotFound(outcomes.ExpectedFailure):
     """The resource does not exist (or is not visible to the project)."""
 
 
-class WrongStatus(ExpectedFailure):
+class WrongStatus(outcomes.ExpectedFailure):
     """The resource's status does not allow what was asked of it."""
 
 
-class ResourceInErrorState(ExpectedFailure):
+class ResourceInErrorState(outcomes.ExpectedFailure):
     """The resource is in an error state: it will never reach the status."""
 
 
-class StatusNotReached(ExpectedFailure):
+class StatusNotReached(outcomes.ExpectedFailure):
     """The resource is not in the expected status yet; it still may be."""
 
 
-class WaitTimeout(ExpectedFailure):
+class WaitTimeout(outcomes.ExpectedFailure):
     """The resource did not reach the status within the time allowed."""
-
-
-def one_line(error: BaseException) -> str:
-    """An exception's message on one line, for a result or a message."""
-    return ' '.join(str(error).split()) or type(error).__name__
 
 
 #: What a proxy or an overloaded API answers for a moment (too many

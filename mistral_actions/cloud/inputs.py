@@ -4,7 +4,7 @@ A workflow can pass ``timeout: "30"`` or ``incremental: "false"``; these
 turn such values into numbers and booleans, or fail naming the input.
 """
 
-from mistral_actions.cloud import failures
+from mistral_actions.cloud import outcomes
 
 
 def positive_number(name: str, value: object) -> float:
@@ -14,7 +14,7 @@ def positive_number(name: str, value: object) -> float:
     except (TypeError, ValueError):
         number = None
     if number is None or not number > 0 or number == float('inf'):
-        raise failures.InvalidInput(
+        raise outcomes.InvalidInput(
             '%s must be a positive number, got %r' % (name, value))
     return number
 
@@ -28,5 +28,5 @@ def flag(name: str, value: object) -> bool:
         return True
     if text in ('false', 'no', '0'):
         return False
-    raise failures.InvalidInput(
+    raise outcomes.InvalidInput(
         '%s must be true or false, got %r' % (name, value))

@@ -3,11 +3,12 @@
 Mistral's executor treats any exception out of ``run()`` as a crash: it
 logs a traceback and wraps the message (``The action raised an exception
 [action=<...DynamicAction object at 0x...>, ...msg='...']``). A failure
-the action foresaw (:class:`~.failures.ExpectedFailure`) has a message
-that says all, so it ends the run as mistral-lib's ``Result(error=the
-message)`` instead: the action execution's output is ``{"result":
-message}``, a task's ``state_info`` (and ``task().result``) is the message
-itself, and nothing is logged. Any other exception still raises.
+the action foresaw (:class:`ExpectedFailure`, e.g. :class:`InvalidInput`
+or one of :mod:`~.failures`) has a message that says all, so it ends the
+run as mistral-lib's ``Result(error=the message)`` instead: the action
+execution's output is ``{"result": message}``, a task's ``state_info`` (and
+``task().result``) is the message itself, and nothing is logged. Any other
+exception still raises.
 
 Every action class gets this once, from its base class
 (:class:`ActionFailingCleanly`), never action by action.
@@ -18,8 +19,21 @@ import functools
 import typing
 
 from mistral_lib import actions
+from mistral_lib import exceptions
 
-from mistral_actions.cloud import failures
+
+class ExpectedFailure(exceptions.ActionException):
+    """A failure the action foresaw; its message is one line for users."""
+
+
+class InvalidInput(ExpectedFailure):
+    """An input (or executor setting) the action cannot use."""
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line, for a result or a message."""
+    return ' '.join(str(error).split()) or type(error).__name__
+
 
 # Whether a run is already under way in this thread: a run() that calls
 # its base class's run() gets the expected failure raised, as it would
@@ -43,8 +57,8 @@ def failing_cleanly(run: typing.Callable) -> typing.Callable:
         token = _running.set(True)
         try:
             return run(self, context)
-        except failures.ExpectedFailure as failure:
-            return actions.Result(error=failures.one_line(failure))
+        except ExpectedFailure as failure:
+            return actions.Result(error=one_line(failure))
         finally:
             _running.reset(token)
 

@@ -127,7 +127,7 @@ class Resource:
             if last_error is None:
                 why = ''
             else:
-                why = ' (the last poll failed: %s)' % failures.one_line(
+                why = ' (the last poll failed: %s)' % outcomes.one_line(
                     last_error)
             return failures.WaitTimeout(
                 '%s %s %s after %g s, not %s; gave up waiting%s'

@@ -2,6 +2,7 @@
 
 from mistral_actions.cloud import clients
 from mistral_actions.cloud import failures
+from mistral_actions.cloud import outcomes
 from mistral_actions.cloud import resources
 
 #: Nova's power_state codes (nova/compute/power_state.py) by name.
@@ -144,7 +145,7 @@ class AssertPowerStatus(resources.AssertStatusAction):
 
     def run(self, context):
         if str(self.status).lower() not in POWER_STATES.values():
-            raise failures.InvalidInput(
+            raise outcomes.InvalidInput(
                 'unknown power state %r; expected one of %s'
                 % (self.status, ', '.join(POWER_STATES.values())))
         return super().run(context)

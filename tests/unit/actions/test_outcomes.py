@@ -1,6 +1,8 @@
 """Expected failures end as Result(error=...), anything else raises."""
 
+import functools
 import inspect
+import sys
 
 import pytest
 
@@ -8,12 +10,11 @@ from mistral_lib import actions
 from mistral_lib import exceptions
 from mistral_lib import serialization
 
-from mistral_actions.cloud import clients as cloud_clients
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import outcomes
 from mistral_actions import system
-from mistral_actions.tool import discovery
-from mistral_actions.tool import validation
+from mistral_actions.tool.pipeline import discover as discovery
+from mistral_actions.tool.pipeline import validate as validation
 from tests.unit.actions import fakes
 
 
@@ -49,7 +50,7 @@ def test_an_expected_failure_ends_as_its_one_line_message():
 
 
 @pytest.mark.parametrize('kind', [
-    failures.ExpectedFailure, failures.InvalidInput, failures.Unsupported,
+    outcomes.ExpectedFailure, outcomes.InvalidInput, failures.Unsupported,
     failures.ResourceNotFound, failures.WrongStatus,
     failures.ResourceInErrorState, failures.StatusNotReached,
     failures.WaitTimeout])
@@ -87,12 +88,12 @@ def test_the_contract_mistral_checks_holds():
     # Wrapped once, not again by the class Mistral derives from it.
     derived = type('Failing', (Failing,), {'extra': 1})
     assert derived.run is Failing.run
-    assert derived(failures.InvalidInput('bad')).run(None).error == 'bad'
+    assert derived(outcomes.InvalidInput('bad')).run(None).error == 'bad'
 
 
 def test_the_result_crosses_rpc_as_mistral_sends_it():
     serializer = serialization.get_polymorphic_serializer()
-    result = Failing(failures.InvalidInput('timeout must be positive')) \
+    result = Failing(outcomes.InvalidInput('timeout must be positive')) \
         .run(None)
     sent = serializer.deserialize(serializer.serialize(result))
     assert sent == result
@@ -128,15 +129,30 @@ OPENSTACK_SPECS = [spec for spec in exported_specs()
                    if spec.module.name != 'mistral_actions.system']
 
 
+def loaded_with_make_client(monkeypatch, spec, make_client):
+    """The action class as Mistral loads it (from its bundle), its clients
+    made by ``make_client(failures module, service, context)``.
+
+    A bundle holds its own copies of the library's modules: the clients
+    module patched and the failures module given are the bundle's.
+    """
+    cls = getattr(validation.load_as_mistral_does(spec.module),
+                  spec.class_name)
+    for name, module in list(sys.modules.items()):
+        if name.endswith('mistral_actions.cloud.clients'):
+            its_failures = sys.modules[name[:-len('clients')] + 'failures']
+            monkeypatch.setattr(module, 'make_client', functools.partial(
+                make_client, its_failures))
+    return cls
+
+
 @pytest.mark.parametrize('spec', OPENSTACK_SPECS, ids=spec_id)
 def test_every_openstack_action_ends_an_expected_failure_cleanly(
         monkeypatch, context, spec):
-    def no_cloud(service, context):
-        raise failures.Unsupported('no %s here' % service)
+    def no_cloud(its_failures, service, context):
+        raise its_failures.Unsupported('no %s here' % service)
 
-    monkeypatch.setattr(cloud_clients, 'make_client', no_cloud)
-    cls = getattr(validation.load_as_mistral_does(spec.module),
-                  spec.class_name)
+    cls = loaded_with_make_client(monkeypatch, spec, no_cloud)
     message = fakes.failure_of(instance_of(cls), context)
     assert message.startswith('no ') and message.endswith(' here')
 
@@ -144,12 +160,10 @@ def test_every_openstack_action_ends_an_expected_failure_cleanly(
 @pytest.mark.parametrize('spec', OPENSTACK_SPECS, ids=spec_id)
 def test_every_openstack_action_still_raises_the_unexpected(
         monkeypatch, context, spec):
-    def broken(service, context):
+    def broken(its_failures, service, context):
         raise RuntimeError('a bug')
 
-    monkeypatch.setattr(cloud_clients, 'make_client', broken)
-    cls = getattr(validation.load_as_mistral_does(spec.module),
-                  spec.class_name)
+    cls = loaded_with_make_client(monkeypatch, spec, broken)
     with pytest.raises(RuntimeError, match='a bug'):
         fakes.run_like_mistral(instance_of(cls), context)
 
