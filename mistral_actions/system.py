@@ -15,7 +15,8 @@ import threading
 import time
 
 from mistral_lib import actions
-from mistral_lib import exceptions
+
+from mistral_actions.cloud import outcomes
 
 TIMEOUT_VARIABLE = 'MISTRAL_ACTIONS_EXEC_TIMEOUT'
 DEFAULT_TIMEOUT = 60.0
@@ -37,7 +38,7 @@ def exec_timeout():
     except ValueError:
         seconds = 0
     if not 0 < seconds < float('inf'):
-        raise exceptions.ActionException(
+        raise outcomes.InvalidInput(
             '%s must be a positive number of seconds, got %r'
             % (TIMEOUT_VARIABLE, value))
     return seconds
@@ -46,15 +47,15 @@ def exec_timeout():
 def split_pipeline(cmd):
     """The argv of each stage of ``cmd``, split at unquoted ``|``."""
     if not isinstance(cmd, str):
-        raise exceptions.ActionException(
+        raise outcomes.InvalidInput(
             'cmd must be a string, got %s' % type(cmd).__name__)
     try:
         stages = [shlex.split(part) for part in _split_at_pipes(cmd)]
     except ValueError as error:
-        raise exceptions.ActionException(
+        raise outcomes.InvalidInput(
             'cannot parse %r: %s' % (cmd, error)) from error
     if not all(stages):
-        raise exceptions.ActionException('empty command in %r' % cmd)
+        raise outcomes.InvalidInput('empty command in %r' % cmd)
     return stages
 
 
@@ -141,7 +142,7 @@ def run_pipeline(stages, timeout):
                     stderr=subprocess.PIPE,
                     process_group=0 if group is None else group)
             except OSError as error:
-                raise exceptions.ActionException(
+                raise outcomes.InvalidInput(
                     'cannot run stage %d (%s): %s'
                     % (len(processes) + 1, shlex.join(argv),
                        error.strerror or error)) from error
@@ -193,7 +194,7 @@ def _kill(group, processes, drains):
         drain.join(_DRAIN_GRACE)
 
 
-class Exec(actions.Action):
+class Exec(outcomes.ActionFailingCleanly):
     """Run a command or a pipeline on the Mistral executor, without a shell.
 
     ``cmd`` is split into words like a POSIX shell does (quotes and
@@ -210,7 +211,9 @@ class Exec(actions.Action):
     any command fails, naming it (also one killed by SIGPIPE because a
     later command stopped reading, as in ``yes | head -n 1``), and its
     error result holds the same fields plus ``message`` (exit code,
-    failing command, end of stderr).
+    failing command, end of stderr). A ``cmd`` that cannot be run at all
+    (empty, an unclosed quote, no such program) fails with a one-line
+    message as its error result.
 
     :param cmd: the command line, e.g. ``df -h /var | tail -n 1``.
     """

@@ -14,11 +14,10 @@ and to which chain it belongs, and deletes only backups that say so.
 import datetime
 import uuid
 
-from mistral_lib import exceptions
-
 from mistral_actions.cinder import volumes
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import inputs
+from mistral_actions.cloud import outcomes
 from mistral_actions.cloud import polling
 from mistral_actions.cloud import resources
 
@@ -179,7 +178,7 @@ def _delete_one(client, backup_id):
     except Exception as error:
         if failures.is_not_found(error):
             return None
-        return resources.one_line(error)
+        return outcomes.one_line(error)
 
     def fetch():
         try:
@@ -207,7 +206,7 @@ def _delete_one(client, backup_id):
         return polling.wait_until(fetch, check, DELETE_TIMEOUT,
                                   DELETE_INTERVAL, gave_up)
     except Exception as error:
-        return resources.one_line(error)
+        return outcomes.one_line(error)
 
 
 def _reason(backup):
@@ -364,7 +363,7 @@ class CreateBackup(resources.OpenStackAction):
         volume = volumes.VOLUMES.get(client, self.volume_id)
         status = str(resources.field(volume, 'status')).lower()
         if status not in BACKUP_SOURCE_STATES:
-            raise exceptions.ActionException(
+            raise failures.WrongStatus(
                 'volume %s is %s; Cinder backs up only an available or '
                 'in-use volume' % (self.volume_id, status))
         backups = volume_backups(client, self.volume_id)
@@ -418,7 +417,7 @@ def _whole_number(name, value, least):
     except ValueError:
         number = least - 1
     if number < least:
-        raise exceptions.ActionException(
+        raise outcomes.InvalidInput(
             '%s must be a whole number >= %d, got %r' % (name, least, value))
     return number
 
@@ -430,7 +429,7 @@ def _require_metadata(client):
     version = getattr(client, 'api_version', None)
     if isinstance(version, api_versions.APIVersion) and version and \
             version < api_versions.APIVersion(METADATA_VERSION):
-        raise exceptions.ActionException(
+        raise failures.Unsupported(
             'create_backup records its chains in backup metadata, which '
             'needs Cinder API %s or newer; this Cinder speaks %s'
             % (METADATA_VERSION, version.get_string()))

@@ -10,7 +10,9 @@ environment.
 
 One module per concern, each imported by its own name (``from
 mistral_actions.cloud import resources``): :mod:`~.failures` (the exceptions
-actions raise), :mod:`~.inputs` (reading action inputs), :mod:`~.sessions`
+actions raise), :mod:`~.outcomes` (an expected failure ends the run as
+``Result(error=...)``), :mod:`~.inputs` (reading action inputs),
+:mod:`~.sessions`
 (keystoneauth1 sessions), :mod:`~.clients` (service clients),
 :mod:`~.polling` (waiting for a status) and :mod:`~.resources` (status
 checks, JSON results and the actions' base classes).

@@ -12,8 +12,7 @@ import functools
 import os
 import typing
 
-from mistral_lib import exceptions
-
+from mistral_actions.cloud import failures
 from mistral_actions.cloud import sessions
 
 if typing.TYPE_CHECKING:
@@ -32,7 +31,7 @@ def make_client(service: str,
     if service not in _SERVICES:
         raise ValueError('unknown service %r' % service)
     if not context.security.auth_token:
-        raise exceptions.ActionException(
+        raise failures.Unsupported(
             'the action context has no auth token: OpenStack actions need '
             'Mistral to run with Keystone authentication')
     region = context.security.region_name

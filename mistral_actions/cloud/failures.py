@@ -1,31 +1,41 @@
 """The ways an OpenStack action fails on purpose, and spotting a 404.
 
-Each failure is its own ActionException so that callers (and tests) can tell
-"never will" from "not yet" from "gave up"; the three client libraries each
-report a missing resource (or a dropped connection) differently, hence
-:func:`is_not_found` and :func:`is_transient`.
+Each failure is an :class:`~.outcomes.ExpectedFailure` (so that the run
+ends with its one-line message as ``Result(error=...)``) of its own class,
+so that callers (and tests) can tell "never will" from "not yet" from "gave
+up"; the three client libraries each report a missing resource (or a
+dropped connection) differently, hence :func:`is_not_found` and
+:func:`is_transient`.
 """
 
 import contextlib
 import typing
 import uuid
 
-from mistral_lib import exceptions
+from mistral_actions.cloud import outcomes
 
 
-class ResourceNotFound(exceptions.ActionException):
+class Unsupported(outcomes.ExpectedFailure):
+    """The cloud or Mistral lacks something the action needs."""
+
+
+class ResourceNotFound(outcomes.ExpectedFailure):
     """The resource does not exist (or is not visible to the project)."""
 
 
-class ResourceInErrorState(exceptions.ActionException):
+class WrongStatus(outcomes.ExpectedFailure):
+    """The resource's status does not allow what was asked of it."""
+
+
+class ResourceInErrorState(outcomes.ExpectedFailure):
     """The resource is in an error state: it will never reach the status."""
 
 
-class StatusNotReached(exceptions.ActionException):
+class StatusNotReached(outcomes.ExpectedFailure):
     """The resource is not in the expected status yet; it still may be."""
 
 
-class WaitTimeout(exceptions.ActionException):
+class WaitTimeout(outcomes.ExpectedFailure):
     """The resource did not reach the status within the time allowed."""
 
 

@@ -4,17 +4,17 @@ A workflow can pass ``timeout: "30"`` or ``incremental: "false"``; these
 turn such values into numbers and booleans, or fail naming the input.
 """
 
-from mistral_lib import exceptions
+from mistral_actions.cloud import outcomes
 
 
 def positive_number(name: str, value: object) -> float:
-    """``value`` as a float, or ActionException naming ``name``."""
+    """``value`` as a float, or InvalidInput naming ``name``."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = None
     if number is None or not number > 0 or number == float('inf'):
-        raise exceptions.ActionException(
+        raise outcomes.InvalidInput(
             '%s must be a positive number, got %r' % (name, value))
     return number
 
@@ -28,5 +28,5 @@ def flag(name: str, value: object) -> bool:
         return True
     if text in ('false', 'no', '0'):
         return False
-    raise exceptions.ActionException(
+    raise outcomes.InvalidInput(
         '%s must be true or false, got %r' % (name, value))

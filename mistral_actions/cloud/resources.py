@@ -11,11 +11,10 @@ import datetime
 import json
 import typing
 
-from mistral_lib import actions
-
 from mistral_actions.cloud import clients
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import inputs
+from mistral_actions.cloud import outcomes
 from mistral_actions.cloud import polling
 
 
@@ -31,11 +30,6 @@ def to_json(data: typing.Any) -> dict:
     if hasattr(data, 'to_dict'):
         data = data.to_dict()
     return json.loads(json.dumps(dict(data), default=str))
-
-
-def one_line(error: BaseException) -> str:
-    """An exception's message on one line, for a result or a message."""
-    return ' '.join(str(error).split()) or type(error).__name__
 
 
 def utc_stamp() -> str:
@@ -130,11 +124,14 @@ class Resource:
                 seen = 'could not be read'
             else:
                 seen = 'is still %s' % self.status_of(resource)
+            if last_error is None:
+                why = ''
+            else:
+                why = ' (the last poll failed: %s)' % outcomes.one_line(
+                    last_error)
             return failures.WaitTimeout(
                 '%s %s %s after %g s, not %s; gave up waiting%s'
-                % (self.kind, resource_id, seen, timeout, expected,
-                   '' if last_error is None else
-                   ' (the last poll failed: %s)' % one_line(last_error)))
+                % (self.kind, resource_id, seen, timeout, expected, why))
 
         return polling.wait_until(
             lambda: self.get(client, resource_id),
@@ -151,11 +148,13 @@ def _failure_detail(resource):
     return ': %s' % reason if reason else ''
 
 
-class OpenStackAction(actions.Action):
+class OpenStackAction(outcomes.ActionFailingCleanly):
     """Base of actions that call one OpenStack service (never exported).
 
-    Class-level settings start with ``_``: Mistral ships an action's public
-    class attributes over RPC, and they would have to be JSON.
+    An expected failure ends the run as ``Result(error=message)`` (see
+    :mod:`~.outcomes`). Class-level settings start with ``_``: Mistral
+    ships an action's public class attributes over RPC, and they would have
+    to be JSON.
     """
 
     _service = None

@@ -10,8 +10,6 @@ included.
 import os
 import typing
 
-from mistral_lib import exceptions
-
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import inputs
 
@@ -89,11 +87,11 @@ def _auth_plugin(security):
         return access_plugin.AccessInfoPlugin(auth_ref,
                                               auth_url=security.auth_uri)
     if security.is_trust_scoped:
-        raise exceptions.ActionException(
+        raise failures.Unsupported(
             'a trust-scoped context (e.g. a cron trigger) carries no '
             'service catalog; install mistral-extra on the executors')
     if not security.auth_uri:
-        raise exceptions.ActionException(
+        raise failures.Unsupported(
             'the action context has neither a service catalog nor auth_uri')
     return v3.Token(auth_url=security.auth_uri, token=token,
                     project_id=security.project_id)

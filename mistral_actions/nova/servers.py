@@ -1,8 +1,8 @@
 """Actions on Nova servers: status, power state, waiting."""
 
-from mistral_lib import exceptions
-
 from mistral_actions.cloud import clients
+from mistral_actions.cloud import failures
+from mistral_actions.cloud import outcomes
 from mistral_actions.cloud import resources
 
 #: Nova's power_state codes (nova/compute/power_state.py) by name.
@@ -37,7 +37,7 @@ class _PowerStates(_Servers):
     def status_of(self, server):
         name = power_state_name(server)
         if name is None:
-            raise exceptions.ActionException(
+            raise failures.Unsupported(
                 'server %s shows no %s: the policy of this cloud hides it'
                 % (resources.field(server, 'id'), POWER_STATE_FIELD))
         return name
@@ -145,7 +145,7 @@ class AssertPowerStatus(resources.AssertStatusAction):
 
     def run(self, context):
         if str(self.status).lower() not in POWER_STATES.values():
-            raise exceptions.ActionException(
+            raise outcomes.InvalidInput(
                 'unknown power state %r; expected one of %s'
                 % (self.status, ', '.join(POWER_STATES.values())))
         return super().run(context)

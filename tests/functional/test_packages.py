@@ -5,6 +5,7 @@ tests/harness/node_venvs.py); the command runs from the test environment,
 where the example package is installed (entry point) or given as a path.
 """
 
+import json
 from pathlib import Path
 import shutil
 import subprocess
@@ -14,6 +15,7 @@ import pytest
 from tests.harness.clients import mistral_cli
 from tests.harness.clients import run_action
 from tests.harness.clients import Tool
+from tests.harness.mistral_servers import SingleProcessMistral
 from tests.harness.registry_state import rest_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,8 +53,8 @@ def path_package(tmp_path, name):
     return folder
 
 
-def result(mistral, name, **params):
-    return run_action(mistral, name, params)['result']
+def result(mistral, action, **params):
+    return run_action(mistral, action, params)['result']
 
 
 def test_the_node_has_none_of_the_packages(mistral):
@@ -74,8 +76,8 @@ def test_declared_packages_register_and_run_there(mistral, tool):
         'HELLO, OPERATOR!'
     assert result(mistral, 'int32bit.system.exec',
                   cmd='echo bundled')['stdout'] == 'bundled\n'
-    source = mistral_cli(mistral, 'code-source-get', 'acme_actions.hello',
-                         '-f', 'value', '-c', 'Content').stdout
+    source = mistral_cli(mistral, 'code-source-get-content',
+                         'acme_actions.hello').stdout
     head = source.splitlines()[:8]
     assert '# mistral-actions package: acme' in head
     assert '#   acme_actions/wording.py' in head
@@ -147,8 +149,11 @@ def test_clear_and_prune_work_by_package(mistral, tool, tmp_path):
 
     # gone_later is no longer installed anywhere: its prefix still works.
     shutil.rmtree(folder)
-    stale = tool.rows('plan', '--prune', '--package', 'gone_later')
-    assert {row['Result'] for row in stale} == {'remove'}
+    planned = tool('plan', '--prune', '--package', 'gone_later', '-f',
+                   'json', check=False)
+    assert planned.returncode == 2  # changes pending
+    assert {row['Result'] for row in json.loads(planned.stdout)} == {
+        'remove'}
     tool('register', '--prune', '--package', 'gone_later')
     sources, actions = rest_state(mistral)
     assert not [a for a in actions if a[0].startswith('gone_later.')]
@@ -166,3 +171,18 @@ def test_clashes_are_refused_before_any_write(mistral, tool, tmp_path):
         'two packages claim the prefix same (acme_actions and clash): give '
         'one of them another prefix with --package MODULE=PREFIX']
     assert rest_state(mistral) == before
+
+
+def test_a_node_with_the_package_installed_still_works(tmp_path_factory):
+    """The way nodes were set up before self-contained code sources: this
+    project installed into Mistral's own environment."""
+    with SingleProcessMistral(tmp_path_factory.mktemp('installed-node'),
+                              node=None) as mistral:
+        tool = Tool(mistral, 'api')
+        tool('register', '--include-unsafe')
+        assert result(mistral, 'int32bit.system.exec',
+                      cmd='echo installed')['stdout'] == 'installed\n'
+        installed = subprocess.run(
+            [str(mistral.python), '-c', 'import mistral_actions'],
+            cwd='/', timeout=60)
+        assert installed.returncode == 0

@@ -14,6 +14,7 @@ import time
 import requests
 
 from tests.harness import infra
+from tests.harness import node_venvs
 from tests.harness.process import free_port
 from tests.harness.process import http_answers
 from tests.harness.process import Process
@@ -21,8 +22,9 @@ from tests.harness.process import ServerError
 from tests.harness.process import tail
 from tests.harness.process import wait_until
 
-BIN = Path(sys.executable).parent
 LAUNCHER = Path(__file__).with_name('mistral_single_process.py')
+#: What the servers run from unless told otherwise.
+DEFAULT_NODE = 'mistral-with-extra'
 START_TIMEOUT = 120
 COMMAND_TIMEOUT = 300
 CLIENT_TIMEOUT = 60
@@ -96,14 +98,27 @@ class _Mistral:
 
     Attributes: url (.../v2), config_file, log_path (the API's log),
     log_paths and processes (by server), start_seconds (from the first
-    process start until every server is ready).
+    process start until every server is ready), python (the interpreter
+    the servers run on).
+
+    Servers run from a virtualenv shaped like a Mistral node (``node``, a
+    kind of :mod:`tests.harness.node_venvs`: Mistral and mistral-extra,
+    nothing of this project), or with ``node=None`` from the test
+    environment itself, where this project is installed: the way a node
+    was set up before code sources were self-contained.
     """
 
     keystone = None
     # By process name: the log line that says its RPC server listens.
     BANNERS = {}
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, node=DEFAULT_NODE):
+        self.node = node
+        self.python = node_venvs.node_python(node) if node \
+            else Path(sys.executable)
+        self.bin = self.python.parent
+        self.server_env = {key: value for key, value in os.environ.items()
+                           if key not in ('PYTHONPATH', 'VIRTUAL_ENV')}
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config_file = str(self.workdir / 'mistral.conf')
@@ -148,8 +163,8 @@ class _Mistral:
         with open(log_path, 'ab') as log:
             try:
                 result = subprocess.run(
-                    [sys.executable, '-c', DB_MANAGE, self.config_file,
-                     *commands],
+                    [str(self.python), '-c', DB_MANAGE, self.config_file,
+                     *commands], env=self.server_env,
                     stdout=log, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -250,8 +265,8 @@ class SingleProcessMistral(_Mistral):
 
     BANNERS = {'mistral': 'Engine server started.'}
 
-    def __init__(self, workdir):
-        super().__init__(workdir)
+    def __init__(self, workdir, node=DEFAULT_NODE):
+        super().__init__(workdir, node)
         database = self.workdir / 'mistral.sqlite'
         config = self._config('sqlite:///%s' % database, 'fake:/')
         config['executor'] = {'type': 'local'}
@@ -260,9 +275,9 @@ class SingleProcessMistral(_Mistral):
         self._write_config(config)
         self._db_manage('stamp head', 'create_all', 'populate')
         self._start([Process(
-            'mistral', [sys.executable, LAUNCHER,
+            'mistral', [str(self.python), LAUNCHER,
                         '--config-file', self.config_file],
-            self.workdir / 'mistral.log')])
+            self.workdir / 'mistral.log', env=self.server_env)])
         self.log_path = self.processes[0].log_path
 
 
@@ -281,8 +296,8 @@ class DistributedMistral(_Mistral):
                'executor': 'Executor server started.',
                'notifier': 'Notification server started.'}
 
-    def __init__(self, workdir, keystone=None):
-        super().__init__(workdir)
+    def __init__(self, workdir, keystone=None, node=DEFAULT_NODE):
+        super().__init__(workdir, node)
         self.keystone = keystone
         self.database_name = infra.unique_name('mistral')
         self.vhost = infra.unique_name('mistral')
@@ -297,9 +312,11 @@ class DistributedMistral(_Mistral):
             self._write_config(config)
             self._db_manage('upgrade head', 'populate')
             self._start(
-                Process(server, [BIN / 'mistral-server', '--server', server,
+                Process(server, [self.bin / 'mistral-server',
+                                 '--server', server,
                                  '--config-file', self.config_file],
-                        self.workdir / ('%s.log' % server))
+                        self.workdir / ('%s.log' % server),
+                        env=self.server_env)
                 for server in self.SERVERS)
         except BaseException:
             self._drop_infra()

@@ -23,6 +23,7 @@ def _mistral_actions_load(bundle, namespace):
     import builtins
     import linecache
     import sys
+    import threading
     import types
 
     files = bundle['files']  # module name -> (file name, source text)
@@ -30,6 +31,12 @@ def _mistral_actions_load(bundle, namespace):
     tops = {name.split('.')[0] for name in files}
     root = '_mistral_actions_bundles.%s.' % bundle['digest'][:16]
     real_import = builtins.__import__
+    # The executor runs actions in threads: one loads a bundle's module
+    # while the others wait, instead of seeing it half executed. One lock
+    # per process, made once (dict.setdefault is atomic).
+    holder = sys.modules.setdefault(
+        '_mistral_actions_bundles', types.ModuleType('_mistral_actions'))
+    lock = holder.__dict__.setdefault('lock', threading.RLock())
 
     def code_of(name):
         filename, text = files[name]
@@ -39,8 +46,12 @@ def _mistral_actions_load(bundle, namespace):
 
     def load(name):
         module = sys.modules.get(root + name)
-        if module is not None:
+        if module is not None and not getattr(module, '__loading__', False):
             return module
+        with lock:
+            return sys.modules.get(root + name) or load_once(name)
+
+    def load_once(name):
         parent, _, child = name.rpartition('.')
         parent_module = load(parent) if parent else None
         if name not in files:
@@ -56,12 +67,15 @@ def _mistral_actions_load(bundle, namespace):
         else:
             module.__package__ = parent
         module.__builtins__ = scoped_builtins
+        module.__loading__ = True
         sys.modules[root + name] = module
         try:
             exec(code_of(name), module.__dict__)
         except BaseException:
             del sys.modules[root + name]
             raise
+        finally:
+            module.__loading__ = False
         if parent_module is not None:
             setattr(parent_module, child, module)
         return module

@@ -209,3 +209,19 @@ def run_like_mistral(action, context):
     else:
         json.dumps(result)
     return result
+
+
+def failure_message(result):
+    """The message of an action's expected failure: its run ended with
+    ``Result(error=...)`` holding one line of text (see cloud.outcomes)."""
+    from mistral_lib import actions
+
+    assert isinstance(result, actions.Result) and result.is_error(), result
+    assert isinstance(result.error, str), result.error
+    assert '\n' not in result.error, result.error
+    return result.error
+
+
+def failure_of(action, context):
+    """Run ``action`` like Mistral; the message of its expected failure."""
+    return failure_message(run_like_mistral(action, context))

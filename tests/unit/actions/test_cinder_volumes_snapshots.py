@@ -2,7 +2,7 @@ import pytest
 
 from mistral_actions.cinder import snapshots
 from mistral_actions.cinder import volumes
-from mistral_actions.cloud import failures
+from tests.unit.actions.fakes import failure_of
 from tests.unit.actions.fakes import run_like_mistral
 
 
@@ -17,9 +17,8 @@ def test_volume_assert_status(clients, context):
 
 def test_volume_assert_status_not_yet(clients, context):
     clients.cinder.volumes.add('vol-1', status='creating')
-    with pytest.raises(failures.StatusNotReached) as error:
-        run_like_mistral(volumes.AssertStatus('vol-1'), context)
-    assert str(error.value) == 'volume vol-1 is creating, not available yet'
+    assert failure_of(volumes.AssertStatus('vol-1'), context) == \
+        'volume vol-1 is creating, not available yet'
 
 
 @pytest.mark.parametrize('status', [
@@ -27,16 +26,14 @@ def test_volume_assert_status_not_yet(clients, context):
     'error_managing', 'error_backing-up'])
 def test_volume_error_states_fail_fast(clients, context, status):
     clients.cinder.volumes.add('vol-1', status=status)
-    with pytest.raises(failures.ResourceInErrorState) as error:
-        run_like_mistral(volumes.AssertStatus('vol-1'), context)
-    assert str(error.value) == ('volume vol-1 is in error state %s; it will '
-                                'never become available' % status)
+    assert failure_of(volumes.AssertStatus('vol-1'), context) == (
+        'volume vol-1 is in error state %s; it will never become available'
+        % status)
 
 
 def test_volume_unknown(clients, context):
-    with pytest.raises(failures.ResourceNotFound,
-                       match='^volume nope not found$'):
-        run_like_mistral(volumes.AssertStatus('nope'), context)
+    assert failure_of(volumes.AssertStatus('nope'), context) == \
+        'volume nope not found'
 
 
 def test_volume_wait_for_status(clients, context):
@@ -51,17 +48,15 @@ def test_volume_wait_for_status(clients, context):
 def test_volume_wait_for_status_error(clients, context):
     clients.cinder.volumes.add_sequence('vol-1', [
         {'status': 'extending'}, {'status': 'error_extending'}])
-    with pytest.raises(failures.ResourceInErrorState,
-                       match='in error state error_extending'):
-        run_like_mistral(volumes.WaitForStatus(
+    assert 'in error state error_extending' in \
+        failure_of(volumes.WaitForStatus(
             'vol-1', 'available', timeout=5, interval=0.01), context)
 
 
 def test_volume_wait_for_status_timeout(clients, context):
     clients.cinder.volumes.add('vol-1', status='downloading')
-    with pytest.raises(failures.WaitTimeout,
-                       match='volume vol-1 is still downloading after'):
-        run_like_mistral(volumes.WaitForStatus(
+    assert 'volume vol-1 is still downloading after' in \
+        failure_of(volumes.WaitForStatus(
             'vol-1', timeout=0.03, interval=0.01), context)
 
 
@@ -77,20 +72,17 @@ def test_snapshot_assert_status(clients, context):
 def test_snapshot_error_states_fail_fast(clients, context, status):
     clients.cinder.volume_snapshots.add('snap-1', status=status,
                                         volume_id='vol-1')
-    with pytest.raises(failures.ResourceInErrorState,
-                       match='snapshot snap-1 is in error state %s' % status):
-        run_like_mistral(snapshots.AssertStatus('snap-1'), context)
+    assert 'snapshot snap-1 is in error state %s' % status in \
+        failure_of(snapshots.AssertStatus('snap-1'), context)
 
 
 def test_snapshot_not_yet_and_unknown(clients, context):
     clients.cinder.volume_snapshots.add('snap-1', status='creating',
                                         volume_id='vol-1')
-    with pytest.raises(failures.StatusNotReached,
-                       match='snapshot snap-1 is creating, not available'):
-        run_like_mistral(snapshots.AssertStatus('snap-1'), context)
-    with pytest.raises(failures.ResourceNotFound,
-                       match='snapshot nope not found'):
-        run_like_mistral(snapshots.AssertStatus('nope'), context)
+    assert 'snapshot snap-1 is creating, not available' in \
+        failure_of(snapshots.AssertStatus('snap-1'), context)
+    assert failure_of(snapshots.AssertStatus('nope'), context) == \
+        'snapshot nope not found'
 
 
 def test_snapshot_wait_for_status(clients, context):
@@ -104,8 +96,8 @@ def test_snapshot_wait_for_status(clients, context):
 
 def test_snapshot_wait_for_status_timeout(clients, context):
     clients.cinder.volume_snapshots.add('snap-1', status='creating')
-    with pytest.raises(failures.WaitTimeout, match='still creating'):
-        run_like_mistral(snapshots.WaitForStatus(
+    assert 'still creating' in \
+        failure_of(snapshots.WaitForStatus(
             'snap-1', timeout=0.02, interval=0.01), context)
 
 
@@ -121,6 +113,5 @@ def test_create_snapshot_forces_and_returns_summary(clients, context):
 
 
 def test_create_snapshot_unknown_volume(clients, context):
-    with pytest.raises(failures.ResourceNotFound,
-                       match='^volume nope not found$'):
-        run_like_mistral(snapshots.CreateSnapshot('nope'), context)
+    assert failure_of(snapshots.CreateSnapshot('nope'), context) == \
+        'volume nope not found'

@@ -28,6 +28,7 @@ MODULES = ['mistral_actions.nova.servers', 'mistral_actions.cinder.backups',
 HELPER_MODULES = ['mistral_actions.cloud', 'mistral_actions.cloud.clients',
                   'mistral_actions.cloud.failures',
                   'mistral_actions.cloud.inputs',
+                  'mistral_actions.cloud.outcomes',
                   'mistral_actions.cloud.polling',
                   'mistral_actions.cloud.resources',
                   'mistral_actions.cloud.sessions']
