@@ -27,6 +27,20 @@ def cloud_mistral(cloud, tmp_path_factory):
 
 
 @pytest.fixture(scope='session')
+def cloud_mistral_without_extra(cloud, tmp_path_factory):
+    """The same, on nodes that have Mistral but not mistral-extra: the
+    actions build their clients from the context's token with
+    keystoneauth1 (the libraries they import are installed there)."""
+    mistral = start_mistral(cloud, tmp_path_factory.mktemp('no-extra'),
+                            node='mistral-without-extra', in_catalog=False)
+    try:
+        Tool(mistral, 'api')('register', '--include-unsafe')
+        yield mistral
+    finally:
+        mistral.stop()
+
+
+@pytest.fixture(scope='session')
 def other_member(cloud):
     """keystoneauth password arguments of a user with only the `member`
     role, in a project of its own: an ordinary tenant of the cloud."""

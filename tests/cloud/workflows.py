@@ -41,6 +41,8 @@ def run_action(mistral, action, in_region=None, **params):
     default); (state, output)."""
     execution = mistral.client(region=in_region).action_executions.create(
         action, params, save_result=True, run_sync=True)
+    # What ran where, for tests that every action ran on a given Mistral.
+    mistral.actions_run = getattr(mistral, 'actions_run', set()) | {action}
     return execution.state, json.loads(execution.output)
 
 

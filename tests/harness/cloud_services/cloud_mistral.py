@@ -2,6 +2,7 @@
 admin-only default policy, mistral-extra's OpenStack actions, and its
 endpoint in the cloud's catalog."""
 
+from tests.harness.mistral_servers import DEFAULT_NODE
 from tests.harness.mistral_servers import DistributedMistral
 from tests.harness.mistral_servers import KeystoneAuth
 
@@ -17,12 +18,17 @@ def keystone_for_mistral(cloud) -> KeystoneAuth:
         service_project=cloud.service_project)
 
 
-def start_mistral(cloud, workdir) -> DistributedMistral:
+def start_mistral(cloud, workdir, node=DEFAULT_NODE,
+                  in_catalog=True) -> DistributedMistral:
     """A distributed Mistral checking tokens against the cloud's keystone,
-    in its catalog (service type workflowv2); stop() it when done."""
-    mistral = DistributedMistral(workdir, keystone=keystone_for_mistral(cloud))
+    its servers run from a node virtualenv of kind ``node``, in the
+    catalog (service type workflowv2) unless ``in_catalog`` is false;
+    stop() it when done."""
+    mistral = DistributedMistral(workdir, keystone=keystone_for_mistral(cloud),
+                                 node=node)
     try:
-        cloud.register_mistral_endpoint(mistral.url)
+        if in_catalog:
+            cloud.register_mistral_endpoint(mistral.url)
     except BaseException:
         mistral.stop()
         raise
