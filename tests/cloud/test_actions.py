@@ -15,12 +15,13 @@ UNKNOWN = '00000000-0000-4000-8000-%012d' % 42
 
 @pytest.fixture(scope='module', params=['with mistral-extra',
                                         'without mistral-extra'])
-def cloud_mistral(request, cloud_mistral):
+def any_mistral(request):
     """Every test here runs on a Mistral whose executor has mistral-extra
-    (its clients are used) and on one without it (the keystoneauth path)."""
-    if request.param == 'with mistral-extra':
-        return cloud_mistral
-    return request.getfixturevalue('cloud_mistral_without_extra')
+    (its clients are used) and on one without it (the keystoneauth path).
+    """
+    return request.getfixturevalue(
+        'cloud_mistral' if request.param == 'with mistral-extra'
+        else 'cloud_mistral_without_extra')
 
 
 def failed(state_and_output):
@@ -44,8 +45,8 @@ def succeeded(state_and_output):
     ('server', 'int32bit.nova.servers.wait_for_status', 'server_id'),
     ('server', 'int32bit.nova.servers.get_status', 'server_id'),
 ])
-def test_unknown_id_is_a_clear_error(cloud_mistral, kind, name, param):
-    message = failed(run_action(cloud_mistral, name, **{param: UNKNOWN}))
+def test_unknown_id_is_a_clear_error(any_mistral, kind, name, param):
+    message = failed(run_action(any_mistral, name, **{param: UNKNOWN}))
     assert '%s %s not found' % (kind, UNKNOWN) in message
 
 
@@ -56,64 +57,64 @@ def test_unknown_id_is_a_clear_error(cloud_mistral, kind, name, param):
     ('int32bit.cinder.backups.create_backup', {}),
     ('int32bit.cinder.volumes.assert_status', {}),
 ])
-def test_one_message_for_an_unknown_volume(cloud_mistral, name, params,
+def test_one_message_for_an_unknown_volume(any_mistral, name, params,
                                            volume_id):
-    message = failed(run_action(cloud_mistral, name, volume_id=volume_id,
+    message = failed(run_action(any_mistral, name, volume_id=volume_id,
                                 **params))
     assert 'volume %s not found' % volume_id in message, message
 
 
-def test_server_status_and_power(cloud_mistral, server):
+def test_server_status_and_power(any_mistral, server):
     result = succeeded(run_action(
-        cloud_mistral, 'int32bit.nova.servers.get_status', server_id=server))
+        any_mistral, 'int32bit.nova.servers.get_status', server_id=server))
     assert result['id'] == server and result['status'] == 'ACTIVE'
     assert result['power_state'] == 'running'
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.nova.servers.assert_status',
+        any_mistral, 'int32bit.nova.servers.assert_status',
         server_id=server))['status'] == 'ACTIVE'
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.nova.servers.assert_power_status',
+        any_mistral, 'int32bit.nova.servers.assert_power_status',
         server_id=server))['power_state'] == 'running'
 
     message = failed(run_action(
-        cloud_mistral, 'int32bit.nova.servers.assert_status',
+        any_mistral, 'int32bit.nova.servers.assert_status',
         server_id=server, status='SHUTOFF'))
     assert 'server %s is ACTIVE, not SHUTOFF yet' % server in message
     message = failed(run_action(
-        cloud_mistral, 'int32bit.nova.servers.assert_power_status',
+        any_mistral, 'int32bit.nova.servers.assert_power_status',
         server_id=server, status='shutdown'))
     assert 'running' in message and 'shutdown' in message
 
 
-def test_wait_times_out_naming_the_last_status(cloud_mistral, server):
+def test_wait_times_out_naming_the_last_status(any_mistral, server):
     started = time.monotonic()
     message = failed(run_action(
-        cloud_mistral, 'int32bit.nova.servers.wait_for_status',
+        any_mistral, 'int32bit.nova.servers.wait_for_status',
         server_id=server, status='SHUTOFF', timeout=3, interval=1))
     assert 'server %s is still ACTIVE after 3 s, not SHUTOFF' % server \
         in message
     assert time.monotonic() - started < 60
 
 
-def test_server_in_error_state_fails_fast(cloud, cloud_mistral, server):
+def test_server_in_error_state_fails_fast(cloud, any_mistral, server):
     cloud.nova().servers.reset_state(server, 'error')
     # An error state beats a field that still matches: the power state
     # stays "running" after the reset.
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.nova.servers.get_status',
+        any_mistral, 'int32bit.nova.servers.get_status',
         server_id=server))['power_state'] == 'running'
     assert 'server %s is in error state ERROR; it will never become ' \
         'running' % server in failed(run_action(
-            cloud_mistral, 'int32bit.nova.servers.assert_power_status',
+            any_mistral, 'int32bit.nova.servers.assert_power_status',
             server_id=server))
     expected = 'server %s is in error state ERROR; it will never become ' \
         'ACTIVE' % server
     assert expected in failed(run_action(
-        cloud_mistral, 'int32bit.nova.servers.assert_status',
+        any_mistral, 'int32bit.nova.servers.assert_status',
         server_id=server))
     started = time.monotonic()
     assert expected in failed(run_action(
-        cloud_mistral, 'int32bit.nova.servers.wait_for_status',
+        any_mistral, 'int32bit.nova.servers.wait_for_status',
         server_id=server, timeout=120, interval=1))
     assert time.monotonic() - started < 60, 'waited instead of failing fast'
 
@@ -134,11 +135,11 @@ version: '2.0'
 '''
 
 
-def test_workflow_retry_stops_at_once_on_error_state(cloud, cloud_mistral,
+def test_workflow_retry_stops_at_once_on_error_state(cloud, any_mistral,
                                                      server):
     from tests.harness.clients import run_workflow
     cloud.nova().servers.reset_state(server, 'error')
-    client = cloud_mistral.client()
+    client = any_mistral.client()
     name = 'retry_until_error_%s' % uuid.uuid4().hex[:6]
     execution = run_workflow(client, RETRYING_WORKFLOW % {'name': name},
                              name, {'server_id': server})
@@ -149,35 +150,35 @@ def test_workflow_retry_stops_at_once_on_error_state(cloud, cloud_mistral,
         'succeed' % (len(runs) - 1)
 
 
-def test_volume_snapshot_backup_assertions(cloud, cloud_mistral, volume):
+def test_volume_snapshot_backup_assertions(cloud, any_mistral, volume):
     cinder = cloud.cinder()
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.volumes.assert_status',
+        any_mistral, 'int32bit.cinder.volumes.assert_status',
         volume_id=volume))['status'] == 'available'
     assert 'volume %s is available, not in-use yet' % volume in failed(
-        run_action(cloud_mistral, 'int32bit.cinder.volumes.assert_status',
+        run_action(any_mistral, 'int32bit.cinder.volumes.assert_status',
                    volume_id=volume, status='in-use'))
 
     snapshot = succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.snapshots.create_snapshot',
+        any_mistral, 'int32bit.cinder.snapshots.create_snapshot',
         volume_id=volume))
     assert set(snapshot) >= {'id', 'status'}
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.snapshots.wait_for_status',
+        any_mistral, 'int32bit.cinder.snapshots.wait_for_status',
         snapshot_id=snapshot['id'], timeout=120, interval=1))[
             'status'] == 'available'
     assert cinder.volume_snapshots.get(snapshot['id']).status == 'available'
 
     backup = succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.backups.create', volume_id=volume,
+        any_mistral, 'int32bit.cinder.backups.create', volume_id=volume,
         backup_name='action-test'))
     assert backup['is_incremental'] is False
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.backups.wait_for_status',
+        any_mistral, 'int32bit.cinder.backups.wait_for_status',
         backup_id=backup['id'], timeout=180, interval=1))[
             'status'] == 'available'
     message = failed(run_action(
-        cloud_mistral, 'int32bit.cinder.backups.wait_for_status',
+        any_mistral, 'int32bit.cinder.backups.wait_for_status',
         backup_id=backup['id'], status='restoring', timeout=2, interval=1))
     assert 'still available after 2 s, not restoring' in message
 
@@ -190,7 +191,7 @@ def test_volume_snapshot_backup_assertions(cloud, cloud_mistral, volume):
             ('volume', cinder.volumes, volume,
              'int32bit.cinder.volumes.assert_status', 'volume_id')):
         manager.reset_state(resource_id, 'error')
-        message = failed(run_action(cloud_mistral, name,
+        message = failed(run_action(any_mistral, name,
                                     **{param: resource_id}))
         assert '%s %s is in error state error; it will never become ' \
             'available' % (kind, resource_id) in message
@@ -199,43 +200,43 @@ def test_volume_snapshot_backup_assertions(cloud, cloud_mistral, volume):
              lambda status: status == 'available', 'volume available')
 
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.volumes.wait_for_status',
+        any_mistral, 'int32bit.cinder.volumes.wait_for_status',
         volume_id=volume, timeout=60, interval=1))['status'] == 'available'
     chained = succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.backups.create_backup',
+        any_mistral, 'int32bit.cinder.backups.create_backup',
         volume_id=volume))
     assert chained['volume_id'] == volume and chained['chain_id']
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.cinder.backups.wait_for_status',
+        any_mistral, 'int32bit.cinder.backups.wait_for_status',
         backup_id=chained['id'], timeout=180, interval=1))[
             'status'] == 'available'
 
 
-def test_image_actions(cloud, cloud_mistral):
+def test_image_actions(cloud, any_mistral):
     image = cloud.image_id
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.glance.images.assert_status',
+        any_mistral, 'int32bit.glance.images.assert_status',
         image_id=image))['status'] == 'active'
     assert 'image %s is active, not queued yet' % image in failed(
-        run_action(cloud_mistral, 'int32bit.glance.images.assert_status',
+        run_action(any_mistral, 'int32bit.glance.images.assert_status',
                    image_id=image, status='queued'))
     found = succeeded(run_action(
-        cloud_mistral, 'int32bit.glance.images.filter_by',
+        any_mistral, 'int32bit.glance.images.filter_by',
         name=cloud.image_name))
     assert [item['id'] for item in found] == [image]
     assert succeeded(run_action(
-        cloud_mistral, 'int32bit.glance.images.filter_by',
+        any_mistral, 'int32bit.glance.images.filter_by',
         name='no-such-image-%s' % uuid.uuid4().hex)) == []
     message = failed(run_action(
-        cloud_mistral, 'int32bit.glance.images.wait_for_status',
+        any_mistral, 'int32bit.glance.images.wait_for_status',
         image_id=image, status='deactivated', timeout=2, interval=1))
     assert 'still active after 2 s, not deactivated' in message
 
 
-def test_every_openstack_action_ran_here(cloud_mistral):
+def test_every_openstack_action_ran_here(any_mistral):
     """Derived from discovery, not a list kept by hand: each Nova, Cinder
     and Glance action ran at least once on this Mistral in this module."""
     from mistral_actions.tool.pipeline import discover
     openstack = {spec.name for spec in discover.discover()
                  if spec.name.split('.')[1] in ('nova', 'cinder', 'glance')}
-    assert openstack - getattr(cloud_mistral, 'actions_run', set()) == set()
+    assert openstack - getattr(any_mistral, 'actions_run', set()) == set()
