@@ -1,7 +1,8 @@
 """The steps every command is made of, one module each, in this order.
 
     package --discover--> [ActionSpec]         (discover.py; cache.py keeps
-                                                 what it found)
+                                                 what it found; each module
+                                                 bundled by bundle.py)
     [ActionSpec] --validate--> problems        (validate.py: stop here if any)
     [ActionSpec] + Snapshot --plan--> Plan     (plan.py: pure, no Mistral)
     Plan --apply--> Registry writes            (apply.py: order, rounds, retry)
