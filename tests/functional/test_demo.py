@@ -1,0 +1,47 @@
+"""The demo (`tox -e demo`), and `--keep`, which leaves its Mistral running
+to play with until Ctrl-C."""
+
+from pathlib import Path
+import re
+import signal
+import subprocess
+import sys
+import time
+
+from tests.harness.clients import environment
+from tests.harness.clients import run
+from tests.harness.process import http_answers
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+TIMEOUT = 600
+
+
+def test_keep_leaves_mistral_running_until_ctrl_c():
+    demo = subprocess.Popen([sys.executable, '-m', 'tools.demo', '--keep'],
+                            cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        said = []
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            line = demo.stdout.readline()
+            if not line:
+                break
+            said.append(line)
+            if line.startswith('Ctrl-C stops it'):
+                break
+        text = ''.join(said)
+        assert 'state: SUCCESS' in text, text
+        url = re.search(r'export OS_MISTRAL_URL=(\S+)', text).group(1)
+        env = dict(environment(), OS_MISTRAL_URL=url)
+        listed = run([BIN / 'mistral-actions', 'action-list', '-f', 'value',
+                      '-c', 'Name'], env).stdout.split()
+        assert 'int32bit.system.exec' in listed
+        demo.send_signal(signal.SIGINT)
+        assert demo.wait(timeout=120) == 0
+        assert not http_answers(url + '/', timeout=3)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
