@@ -122,9 +122,18 @@ class Discover(_OfPackages, _Lister):
 
     def take_action(self, parsed_args):
         columns = ('Name', 'Package', 'Description', 'Input', 'Imports')
+        chosen = self.packages(parsed_args)
+        for package in chosen:
+            if not package.installed:
+                print('%s is not installed here (not a module, not a '
+                      'package folder): nothing to discover; as a prefix '
+                      'it still selects what Mistral holds of it' %
+                      package.prefix, file=sys.stderr)
+        self.empty_message = 'No exported actions in %s.' % ', '.join(
+            package.prefix for package in chosen)
         rows = [(spec.name, spec.module.package, spec.summary, spec.input,
                  ', '.join(spec.module.externals))
-                for spec in deploy.discovered(self.packages(parsed_args))]
+                for spec in deploy.discovered(chosen)]
         if parsed_args.formatter != 'table' or parsed_args.wide:
             return columns, rows
         # Five columns cannot share 100 readably: the table for reading

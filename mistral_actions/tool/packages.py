@@ -116,7 +116,9 @@ def select(options: typing.Optional[typing.Sequence[str]] = None
            ) -> typing.List[Package]:
     """The packages a command works on: those of ``--package`` options, or
     every declared one. Two packages claiming one prefix, or one module
-    under two prefixes, are refused here, before anything is read."""
+    under two prefixes, are refused here, before anything is read. The
+    folder of a path package is put first on sys.path, so that its
+    modules can be discovered."""
     known = declared()
     chosen = [parse(option, known) for option in options] if options \
         else known

@@ -227,3 +227,13 @@ def test_a_syntax_error_is_named_with_its_file_and_line(tmp_path, args):
         "mistral_actions.broken: SyntaxError in %s, line 7: expected ':'; "
         "fix that line and run the command again\n"
         % (root / 'mistral_actions' / 'broken.py'))
+
+
+def test_discover_of_a_package_not_installed_says_so():
+    result = tool('discover', '--package', 'nope_pkg')
+    assert result.returncode == 0
+    assert result.stdout == 'No exported actions in nope_pkg.\n'
+    assert result.stderr.splitlines() == [
+        'nope_pkg is not installed here (not a module, not a package '
+        'folder): nothing to discover; as a prefix it still selects what '
+        'Mistral holds of it']
