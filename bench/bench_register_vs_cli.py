@@ -34,16 +34,18 @@ def public_flag(scope):
     return ['--public'] if scope == ownership.PUBLIC else []
 
 
-def by_cli(mistral, specs):
-    """One `mistral` call per code source, then per dynamic action, each
-    in the scope register gives it."""
+def by_cli(mistral, specs, workdir):
+    """One `mistral` call per code source (the same self-contained text
+    register stores, from a file), then per dynamic action, each in the
+    scope register gives it."""
     env = environment(mistral)
     modules = collections.defaultdict(list)
     for spec in specs:
         modules[spec.module.name].append(spec)
     for name, module_specs in sorted(modules.items()):
-        run([common.MISTRAL, 'code-source-create', name,
-             module_specs[0].module.path,
+        text = workdir / ('%s.py' % name)
+        text.write_text(module_specs[0].module.content)
+        run([common.MISTRAL, 'code-source-create', name, text,
              *public_flag(ownership.source_scope(module_specs))], env)
     for spec in specs:
         run([common.MISTRAL, 'dynamic-action-create', spec.name,
@@ -74,7 +76,7 @@ def main(servers, workdir, runs=None):
                     mistral, specs, lambda: by_tool(mistral, b)))
                 for backend in BACKENDS}
         ways['mistral CLI, one call per object'] = lambda: measured(
-            mistral, specs, lambda: by_cli(mistral, specs))
+            mistral, specs, lambda: by_cli(mistral, specs, workdir))
         ways[BARE_IMPORT] = lambda: common.timed(
             [sys.executable, '-c', 'import mistral.db.v2.api'],
             environment())
