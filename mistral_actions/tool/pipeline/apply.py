@@ -111,6 +111,7 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
     """Snapshot, plan, refuse on problems, apply, then ``check(registry)``
     (see :mod:`.verify`); the whole round again, from a fresh snapshot,
     when a concurrent writer got in the way."""
+    shadowing_seen = set()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with registry.session() as session:
@@ -120,6 +121,12 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
                         'Mistral changed while it was read: %s pointed at '
                         'a code source not there yet or any more' % (
                             ', '.join(plan.torn)))
+                if not shadowing_seen.issuperset(plan.shadowing):
+                    shadowing_seen.update(plan.shadowing)
+                    raise errors.ConflictError(
+                        '%s looked like another provider\'s action; '
+                        'reading again to be sure' % (
+                            ', '.join(plan.shadowing)))
                 if plan.problems:
                     raise errors.PlanRefused(plan.problems)
                 if plan.writes and not dry_run:

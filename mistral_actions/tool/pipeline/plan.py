@@ -46,6 +46,10 @@ class Plan:
     #: actions seen pointing at a code source the snapshot lacks: another
     #: writer was between the two reads; the round must be read again
     torn: list = dataclasses.field(default_factory=list)
+    #: ours by name, yet seen as another provider's action: refused only
+    #: when a second read agrees (over the REST API, an action another node
+    #: creates and deletes between the listings looks like that)
+    shadowing: list = dataclasses.field(default_factory=list)
     #: code source name / action name -> the scope to write it with
     source_scopes: dict = dataclasses.field(default_factory=dict)
     action_scopes: dict = dataclasses.field(default_factory=dict)
@@ -141,6 +145,7 @@ def plan_register(specs: typing.Sequence[action_specs.ActionSpec],
         scope = plan.action_scopes[spec.name]
         ready, source_reason = source_ready[spec.module.name]
         if spec.name in snapshot.other_actions:
+            plan.shadowing.append(spec.name)
             plan.problems.append(
                 '%s: Mistral already has an action of that name from '
                 'another provider (built-in, plugin or ad-hoc); refusing to '

@@ -63,7 +63,9 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
         # Every action Mistral resolves, whatever its provider, minus the
         # dynamic ones listed before AND after it: a dynamic action another
         # node creates or deletes meanwhile is not taken for another
-        # provider's action.
+        # provider's action. One created and deleted between the listings
+        # still looks like one: the apply driver reads again before it
+        # refuses.
         listed_before = self._dynamic_actions()
         resolved = {row.name for row in self.client.actions.list(
             namespace=NAMESPACE)}

@@ -39,6 +39,7 @@ class FakeRegistry(registry.Registry, registry.RegistrySession):
         self.parallel_writes = parallel_writes
         self.drop_writes = drop_writes  # a backend that lies
         self.sessions = 0
+        self.other_actions = []  # one set of names per read; last repeats
 
     @contextlib.contextmanager
     def session(self):
@@ -49,8 +50,11 @@ class FakeRegistry(registry.Registry, registry.RegistrySession):
             raise errors.ConflictError('someone else wrote')
 
     def snapshot(self, with_other_actions=True):
+        others = self.other_actions[0] if self.other_actions else ()
+        if len(self.other_actions) > 1:
+            self.other_actions.pop(0)
         return registry.Snapshot.of(self.sources.values(),
-                                    self.actions.values())
+                                    self.actions.values(), others)
 
     def describe_actions(self, names):
         return []
@@ -156,6 +160,27 @@ def test_a_torn_read_is_read_again_before_any_write(monkeypatch):
     assert len(reads) >= 2
     assert fake.log[0] == ('create source', SYSTEM.name)
     assert set(fake.actions) == {FRESH.name, EXEC.name}
+
+
+def test_a_name_of_ours_seen_once_as_another_providers_is_read_again(
+        monkeypatch):
+    """Over the REST API an action another node creates and deletes
+    between the listings looks like another provider's: one such read
+    refuses nothing."""
+    monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
+    fake = FakeRegistry()
+    fake.other_actions = [{FRESH.name}, set()]
+    register(fake)
+    assert set(fake.actions) == {FRESH.name, EXEC.name}
+
+
+def test_another_providers_action_seen_twice_is_refused(monkeypatch):
+    monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
+    fake = FakeRegistry()
+    fake.other_actions = [{FRESH.name}]
+    with pytest.raises(errors.PlanRefused, match='another provider'):
+        register(fake)
+    assert fake.sessions == 2 and fake.log == []
 
 
 def test_gives_up_after_the_last_attempt(monkeypatch):
