@@ -9,8 +9,9 @@ import subprocess
 import sys
 
 ROOT = Path(__file__).resolve().parents[2]
-SKIPPED = shutil.ignore_patterns('.git', '.tox', '.ci-venv', 'build', 'dist',
-                                 '*.egg-info', '__pycache__', '.venv')
+SKIPPED = shutil.ignore_patterns('.git', '.tox', '.ci-venv', '.venvs',
+                                 'build', 'dist', '*.egg-info', '__pycache__',
+                                 '.venv')
 DELETED = Path('mistral_actions', 'glance', 'images.py')
 
 
