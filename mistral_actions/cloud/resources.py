@@ -157,6 +157,8 @@ class OpenStackAction(outcomes.ActionFailingCleanly):
     to be JSON.
     """
 
+    #: The keystone service type it calls (``mistral-actions doctor``
+    #: checks the catalog for it).
     _service = None
 
     def client(self, context):
@@ -167,6 +169,11 @@ class AssertStatusAction(OpenStackAction):
     """Base of the ``assert_status`` actions; ``_resource`` says of what."""
 
     _resource = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls._resource is not None:
+            cls._service = cls._resource.service
 
     def __init__(self, resource_id, status):
         super().__init__()

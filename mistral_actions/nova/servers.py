@@ -1,6 +1,5 @@
 """Actions on Nova servers: status, power state, waiting."""
 
-from mistral_actions.cloud import clients
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import outcomes
 from mistral_actions.cloud import resources
@@ -114,14 +113,15 @@ class GetStatus(resources.OpenStackAction):
     """
 
     __export__ = True
+    _service = SERVERS.service
 
     def __init__(self, server_id):
         super().__init__()
         self.server_id = server_id
 
     def run(self, context):
-        client = clients.make_client(SERVERS.service, context)
-        return SERVERS.summary(SERVERS.get(client, self.server_id))
+        return SERVERS.summary(SERVERS.get(self.client(context),
+                                           self.server_id))
 
 
 class AssertPowerStatus(resources.AssertStatusAction):

@@ -11,6 +11,8 @@ from cliff import lister
 
 from mistral_actions.tool import catalog
 from mistral_actions.tool import deploy
+from mistral_actions.tool import doctor
+from mistral_actions.tool import errors
 from mistral_actions.tool import layout
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages
@@ -280,3 +282,54 @@ class BashCompletion(_Command):
         complete_command = complete.CompleteCommand(self.app, self.app_args)
         return complete_command.run(complete_command.get_parser(
             'complete').parse_args(['--shell', 'bash']))
+
+
+class Doctor(_OfPackages, _Lister):
+    """Check that the actions will run: Mistral, its policy and providers,
+    the executors, drift, keystone endpoints and stored workflows.
+
+    One row per check, ✔ or ✘ with a reason and a hint; exit code 1 when
+    any check fails. It stores a private probe action for a moment and
+    runs it through Mistral's executors.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--workflow', metavar='FILE.yaml', action='append', default=[],
+            help='also check this workflow file before it is uploaded: the '
+                 'actions of ours it names exist and take its input '
+                 '(repeatable)')
+        return parser
+
+    def take_action(self, parsed_args):
+        files = []
+        for path in parsed_args.workflow:
+            try:
+                with open(path) as workflow:
+                    files.append((path, workflow.read()))
+            except OSError as error:
+                raise errors.ToolError('cannot read workflow %s: %s' % (
+                    path, error.strerror)) from error
+        chosen = self.packages(parsed_args)
+        try:
+            registry = self.app.registry()
+        except errors.ToolError as error:
+            checks = [doctor.Check(doctor.Doctor.REACHABLE, doctor.FAILED,
+                                   str(error), 'check --os-mistral-url / '
+                                   'OS_* and --timeout')]
+        else:
+            checks = doctor.examine(
+                registry, deploy.discovered(chosen),
+                {package.prefix for package in chosen}, files)
+        self.failed = any(check.failed for check in checks)
+        columns = ('Check', 'OK', 'Reason', 'Hint')
+        rows = [(check.name, check.status, check.reason, check.hint)
+                for check in checks]
+        if parsed_args.formatter != 'table':
+            return columns, rows
+        return columns, layout.fit(columns, rows)
+
+    def run(self, parsed_args):
+        code = super().run(parsed_args)
+        return code or (1 if self.failed else 0)

@@ -63,8 +63,9 @@ class Snapshot:
     code_sources: dict  #: name -> CodeSource
     actions: dict  #: name -> DynamicAction
     #: names Mistral resolves through other providers (std.*, plugins,
-    #: ad-hoc actions): ours must never take one of them over.
-    other_actions: frozenset = frozenset()
+    #: ad-hoc actions): ours must never take one of them over. Planning
+    #: only asks ``name in other_actions``: any container will do.
+    other_actions: typing.Container[str] = frozenset()
 
     @classmethod
     def of(cls, code_sources: typing.Iterable[CodeSource],

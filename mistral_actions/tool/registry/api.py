@@ -9,6 +9,7 @@ completes.
 """
 
 import contextlib
+import typing
 
 from mistral_actions.tool import connection
 from mistral_actions.tool import errors
@@ -34,11 +35,13 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
 
     def __init__(self, client, where: str,
                  timeout: float = connection.DEFAULT_TIMEOUT,
-                 auth_url: str = ''):
+                 auth_url: str = '', keystone: typing.Any = None):
         self.client = client
         self.where = where  # for messages: the Mistral URL
         self.timeout = timeout
         self.auth_url = auth_url
+        #: the keystoneauth session when there is keystone, else None
+        self.keystone = keystone
 
     @classmethod
     def connect(cls, options: connection.ConnectionOptions
@@ -47,7 +50,9 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
         is asked at once)."""
         reached = connection.connect(options)
         return cls(reached.client(), reached.url, reached.timeout,
-                   reached.auth_url)
+                   reached.auth_url,
+                   reached.session if getattr(reached.session, 'auth', None)
+                   else None)
 
     @contextlib.contextmanager
     def session(self):
@@ -66,9 +71,23 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
         # provider's action. One created and deleted between the listings
         # still looks like one: the apply driver reads again before it
         # refuses.
+        from mistralclient.api import base
         listed_before = self._dynamic_actions()
-        resolved = {row.name for row in self.client.actions.list(
-            namespace=NAMESPACE)}
+        try:
+            resolved = {row.name for row in self.client.actions.list(
+                namespace=NAMESPACE)}
+        except base.APIException as error:
+            if error.error_code != 500:
+                raise
+            # One code source that does not load breaks the listing for
+            # everyone (Mistral 23): ask name by name instead, so that
+            # register --override can still replace a broken one of ours.
+            actions = self._dynamic_actions()
+            return registry.Snapshot(
+                {source.name: source for source in sources},
+                {action.name: action for action in actions},
+                _OthersAskedByName(self.client, {
+                    action.name for action in listed_before + actions}))
         actions = self._dynamic_actions()
         others = resolved - {action.name for action in
                              listed_before + actions}
@@ -123,6 +142,30 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
                 yield
         except base.APIException as error:
             raise api_error(error, self.where) from error
+
+
+class _OthersAskedByName:
+    """The names other providers resolve, found by asking Mistral for
+    each name planning asks about (``in``), once."""
+
+    def __init__(self, client, dynamic_names: typing.Set[str]):
+        self.client = client
+        self.dynamic_names = dynamic_names
+        self.answers = {}
+
+    def __contains__(self, name) -> bool:
+        from mistralclient.api import base
+        if name in self.dynamic_names:
+            return False
+        if name not in self.answers:
+            try:
+                self.client.actions.get(name, namespace=NAMESPACE)
+                self.answers[name] = True
+            except base.APIException as error:
+                if error.error_code != 404:
+                    raise
+                self.answers[name] = False
+        return self.answers[name]
 
 
 def _every_row(manager) -> list:

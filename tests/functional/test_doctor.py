@@ -1,0 +1,138 @@
+"""`mistral-actions doctor` against a real Mistral: healthy, then each ✘
+for a real reason, and the command that repairs it.
+
+Mistral runs from a node virtualenv without this project (nor pytest):
+an action that imports pytest when it runs is what an executor lacking a
+library looks like.
+"""
+
+import json
+
+import pytest
+
+from tests.harness.clients import mistral_cli
+from tests.harness.clients import Tool
+
+#: A package of actions at a path: one action needs pytest on the
+#: executors (imported when it runs, so the code source still loads).
+PROBED = {
+    '__init__.py': '',
+    'needs.py': '''"""An action that needs a library the executors lack."""
+from mistral_lib import actions
+
+
+class NeedsPytest(actions.Action):
+    """Report pytest's version."""
+
+    __export__ = True
+
+    def run(self, context):
+        import pytest
+        return pytest.__version__
+''',
+}
+
+WORKFLOW = '''---
+version: '2.0'
+%(name)s:
+  tasks:
+    status:
+      action: int32bit.nova.servers.get_status server_id=x%(extra)s
+'''
+
+
+def checks(tool, *args):
+    """(exit code, {check name: (status, reason)})."""
+    result = tool('doctor', '-f', 'json', *args, check=False)
+    rows = json.loads(result.stdout)
+    return result.returncode, {row['Check']: (row['OK'], row['Reason'])
+                               for row in rows}
+
+
+def failed(found):
+    return {name: reason for name, (status, reason) in found.items()
+            if status == '✘'}
+
+
+@pytest.fixture
+def tool(single_mistral):
+    tool = Tool(single_mistral, 'api')
+    tool('register')
+    yield tool
+    tool('clear')
+
+
+def test_healthy_then_broken_code_source_found_and_repaired(
+        tool, single_mistral, tmp_path):
+    code, found = checks(tool)
+    assert code == 0, found
+    assert not failed(found)
+    assert found['executors import what the actions need'][0] == '✔'
+    assert 'novaclient' in found['executors import what the actions need'][1]
+
+    # Someone edits a code source of ours behind our back, badly.
+    name = 'mistral_actions.glance.images'
+    broken = tmp_path / 'broken.py'
+    broken.write_text('def broken(:\n')
+    mistral_cli(single_mistral, 'code-source-update', name, str(broken))
+    code, found = checks(tool)
+    assert code == 1
+    problems = failed(found)
+    assert name in problems['mistral action-list works']
+    assert 'int32bit.glance.images.filter_by' in \
+        problems['every action of ours resolves and loads']
+    assert 'changed:' in problems['Mistral holds what the packages have']
+
+    tool('register', '--override')
+    code, found = checks(tool)
+    assert code == 0, failed(found)
+
+
+def test_workflows_naming_a_missing_action_or_parameter(tool,
+                                                        single_mistral,
+                                                        tmp_path):
+    client = single_mistral.client()
+    client.workflows.create(WORKFLOW % {'name': 'uses_extra',
+                                        'extra': ' colour=red'})
+    try:
+        code, found = checks(tool)
+        assert code == 1
+        problem = failed(found)['workflows name our actions as they are']
+        assert 'uses_extra' in problem and 'unexpected colour' in problem
+
+        gone = tmp_path / 'gone.yaml'
+        gone.write_text(WORKFLOW.replace('get_status', 'gone') % {
+            'name': 'not_uploaded', 'extra': ''})
+        code, found = checks(tool, '--workflow', str(gone))
+        problem = failed(found)['workflows name our actions as they are']
+        assert 'int32bit.nova.servers.gone' in problem
+        assert str(gone) in problem
+    finally:
+        client.workflows.delete('uses_extra')
+    code, found = checks(tool)
+    assert code == 0, failed(found)
+
+
+def test_a_library_missing_on_the_executors_and_drift(single_mistral,
+                                                      tmp_path):
+    folder = tmp_path / 'probed'
+    folder.mkdir()
+    for name, text in PROBED.items():
+        (folder / name).write_text(text)
+    tool = Tool(single_mistral, 'api')
+    tool('register', '--package', str(folder))
+    try:
+        code, found = checks(tool, '--package', str(folder))
+        assert code == 1
+        problem = failed(found)['executors import what the actions need']
+        assert 'pytest cannot be imported' in problem
+        assert 'probed.needs.needs_pytest' in problem
+
+        # A new action in the package, not registered yet: drift.
+        (folder / 'more.py').write_text(PROBED['needs.py'].replace(
+            'NeedsPytest', 'AlsoNeedsPytest'))
+        code, found = checks(tool, '--package', str(folder))
+        assert 'missing: probed.more.also_needs_pytest' in \
+            failed(found)['Mistral holds what the packages have']
+    finally:
+        tool('clear', '--package', str(folder))
