@@ -7,6 +7,8 @@ library looks like.
 """
 
 import json
+from pathlib import Path
+import shlex
 
 import pytest
 
@@ -31,6 +33,8 @@ class NeedsPytest(actions.Action):
         return pytest.__version__
 ''',
 }
+
+ROOT = Path(__file__).resolve().parents[2]
 
 WORKFLOW = '''---
 version: '2.0'
@@ -62,10 +66,24 @@ def tool(single_mistral):
     tool('clear')
 
 
+def readme_doctor_commands():
+    """The doctor command each README shows, as arguments."""
+    commands = []
+    for readme in ('README.md', 'README.zh.md'):
+        lines = (ROOT / readme).read_text().splitlines()
+        commands.extend(shlex.split(line)[1:] for line in lines
+                        if line.startswith('    mistral-actions doctor'))
+    return commands
+
+
 def test_healthy_then_broken_code_source_found_and_repaired(
-        tool, single_mistral, tmp_path):
-    code, found = checks(tool)
+        tool, single_mistral, tmp_path, monkeypatch):
+    commands = readme_doctor_commands()
+    assert len(commands) == 2 and commands[0] == commands[1]
+    monkeypatch.chdir(ROOT)  # the README's paths are the checkout's
+    code, found = checks(tool, *commands[0][1:])
     assert code == 0, found
+    assert found['workflows name our actions as they are'][0] == '✔'
     assert not failed(found)
     assert found['executors import what the actions need'][0] == '✔'
     assert 'novaclient' in found['executors import what the actions need'][1]

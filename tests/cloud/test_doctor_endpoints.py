@@ -1,0 +1,46 @@
+"""`mistral-actions doctor` on a Mistral with keystone: the catalog has
+what the OpenStack actions call, and a service it lacks is named."""
+
+import json
+
+from tests.harness.clients import Tool
+
+#: A package of actions whose one action calls a service the test cloud
+#: does not run (object storage).
+SWIFT_MODULE = '''"""An action that calls object storage."""
+from mistral_lib import actions
+
+
+class CountContainers(actions.Action):
+    """Count the containers."""
+
+    __export__ = True
+    _service = 'object-store'
+
+    def run(self, context):
+        return 0
+'''
+
+
+def doctor(tool, *args):
+    result = tool('doctor', '-f', 'json', *args, check=False)
+    return result.returncode, {row['Check']: (row['OK'], row['Reason'])
+                               for row in json.loads(result.stdout)}
+
+
+def test_the_catalog_has_what_the_actions_call(cloud_mistral, tmp_path):
+    tool = Tool(cloud_mistral, 'api')
+    code, found = doctor(tool, '--package', 'mistral_actions=int32bit')
+    endpoints = found['keystone catalog has the services']
+    assert endpoints == ('✔', 'block-storage, compute, image'), found
+    assert code == 0, found
+
+    folder = tmp_path / 'stored'
+    folder.mkdir()
+    (folder / '__init__.py').write_text('')
+    (folder / 'containers.py').write_text(SWIFT_MODULE)
+    code, found = doctor(tool, '--package', str(folder))
+    status, reason = found['keystone catalog has the services']
+    assert code == 1
+    assert status == '✘'
+    assert 'object-store (for stored.containers.count_containers)' in reason
