@@ -313,4 +313,3 @@ def _one_line(error: BaseException) -> str:
     text = ' '.join(line.strip() for line in lines)
     return '%s: %s' % (type(error).__name__, text) if text \
         else type(error).__name__
-
