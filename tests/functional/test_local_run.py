@@ -8,11 +8,15 @@ there and `mistral-actions run` here must answer alike.
 
 import json
 from pathlib import Path
+import re
+import shlex
 import shutil
 import subprocess
 
 import pytest
 
+from tests.harness.clients import BIN
+from tests.harness.clients import environment
 from tests.harness.clients import mistral_cli
 from tests.harness.clients import run_action
 from tests.harness.clients import Tool
@@ -190,3 +194,33 @@ def test_input_that_does_not_fit_runs_nothing(registered, probe):
     assert (done.returncode, done.stdout) == (1, '')
     assert done.stderr == ('run_probe.acts.divide: missing b and unexpected '
                            'c; its input is: a, b\n')
+
+
+READMES = {'README.md': 'which prints `(.*?)`',
+           'README.zh.md': '输出 `(.*?)`'}
+
+
+def run_section(readme):
+    text = (ROOT / readme).read_text()
+    start = text.index('### `mistral-actions run NAME')
+    return text[start:text.index('\n### ', start + 1)]
+
+
+@pytest.mark.parametrize('readme', READMES)
+def test_the_readme_example_prints_what_it_says(readme):
+    section = run_section(readme)
+    commands = re.findall(r'```sh\n(.*?)```', section, re.S)
+    assert commands and commands == re.findall(
+        r'```sh\n(.*?)```', run_section('README.md'), re.S)
+    said = re.search(READMES[readme], section)
+    assert said, 'the README says what the example prints'
+    lines = commands[0].strip().splitlines()
+    env = environment()
+    env['PATH'] = '%s:%s' % (BIN, env.get('PATH', ''))
+    printed = []
+    for line in lines:
+        done = subprocess.run(shlex.split(line), env=env, cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (line, done.stderr)
+        printed.append(done.stdout)
+    assert json.loads(printed[-1]) == json.loads(said.group(1))
