@@ -6,6 +6,8 @@ failures of getting there into one line naming what was tried.
 Mistral without keystone needs only ``--os-mistral-url``; with keystone the
 URL may also come from the catalog (``workflowv2``), through ``OS_*``
 variables and options or a ``clouds.yaml`` entry (``--os-cloud``).
+``run NAME`` uses the same credentials without any Mistral
+(:func:`keystone_login`): the token and catalog an action is given.
 """
 
 import argparse
