@@ -329,17 +329,14 @@ class Run(_OfPackages, _Command):
     def take_action(self, parsed_args):
         params = local_run.parse_input(parsed_args.input, parsed_args.pairs)
         spec = local_run.find(parsed_args.name, self.packages(parsed_args))
-        if spec.unsafe and not parsed_args.include_unsafe:
-            raise errors.ToolError(
-                '%s is unsafe (it runs commands on the machine that runs '
-                'it): give --include-unsafe to run it, as register needs'
-                % spec.name)
-        problem = local_run.input_problem(spec, params)
+        # Refused before keystone is asked for anything.
+        problem = local_run.refusal(spec, params, parsed_args.include_unsafe)
         if problem:
             raise errors.ToolError(problem)
         security = local_run.security_context(
             connection.ConnectionOptions.from_arguments(self.app.options))
-        result = local_run.run(spec, params, security)
+        result = local_run.run(spec, params, security,
+                               include_unsafe=parsed_args.include_unsafe)
         self.app.stdout.write(render(result, parsed_args.formatter))
         return 0
 

@@ -126,6 +126,18 @@ def input_problem(spec: action_specs.ActionSpec,
         spec.name, ' and '.join(said), spec.input or '(none)')
 
 
+def refusal(spec: action_specs.ActionSpec, params: dict,
+            include_unsafe: bool = False) -> typing.Optional[str]:
+    """Why the action must not run with this input (one line), or None:
+    an unsafe action without the opt-in ``register`` asks for too, or an
+    input that does not fit (:func:`input_problem`)."""
+    if spec.unsafe and not include_unsafe:
+        return ('%s is unsafe (it runs commands on the machine that runs '
+                'it): give --include-unsafe to run it, as register needs'
+                % spec.name)
+    return input_problem(spec, params)
+
+
 def empty_security() -> 'action_context.SecurityContext':
     """What a Mistral without keystone gives an action: no token, no
     project, an empty catalog (``MistralContext.from_environ`` with
@@ -151,9 +163,12 @@ def security_context(options: typing.Optional[
     from mistral_lib.actions import context as ml_context
     login = connection.keystone_login(options)
     access = login.access
-    # keystonemiddleware hands Mistral the validated token's body; the
-    # body keystone answered our authentication with is the same document.
-    body = getattr(access, '_data', {}).get('token') or {}
+    # keystonemiddleware hands Mistral the validated token's body as
+    # keystoneclient's AccessInfoV3, a dict that adds the token and
+    # 'version'; the body keystone answered our login with is the same
+    # document.
+    body = dict(getattr(access, '_data', {}).get('token') or {},
+                version='v3', auth_token=access.auth_token)
     return ml_context.SecurityContext(
         auth_uri=login.auth_url or None,
         auth_cacert=options.cacert or None,
@@ -176,12 +191,13 @@ def load_code_source(module: action_specs.ModuleSpec) -> types.ModuleType:
 
 
 def run(spec: action_specs.ActionSpec, params: dict,
-        security: typing.Optional['action_context.SecurityContext'] = None
-        ) -> typing.Any:
+        security: typing.Optional['action_context.SecurityContext'] = None,
+        include_unsafe: bool = False) -> typing.Any:
     """Run the action as Mistral's engine and executor would; its result
     (what ``mistral run-action`` shows as ``result``), or
-    :class:`ActionFailed` with one line."""
-    problem = input_problem(spec, params)
+    :class:`ActionFailed` with one line. Refused (:func:`refusal`) before
+    anything runs."""
+    problem = refusal(spec, params, include_unsafe)
     if problem:
         raise errors.ToolError(problem)
     crossing = _engine(spec, params)

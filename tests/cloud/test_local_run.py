@@ -77,6 +77,8 @@ def test_the_context_is_the_one_mistral_with_keystone_gives(
         'auth_token']
     body, mistrals = here['service_catalog'], in_mistral['service_catalog']
     assert body.keys() == mistrals.keys()
+    assert body['version'] == mistrals['version']
+    assert body['auth_token'] == here['auth_token']
     assert catalog(body) == catalog(mistrals)
     assert body['project']['id'] == here['project_id']
     assert here['expires_at'] == body['expires_at']

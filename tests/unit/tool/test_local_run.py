@@ -1,6 +1,7 @@
 """`run NAME` without a server: input, the signature check, and what the
 run does with the bundled code, on a package written for each test."""
 
+import dataclasses
 import json
 import sys
 import traceback
@@ -317,3 +318,13 @@ def test_result_formats(formatter, result, printed):
     assert commands.render(result, formatter) == printed
     if formatter == 'json':
         assert json.loads(printed) == result
+
+
+def test_an_unsafe_action_needs_the_opt_in(specs):
+    unsafe = dataclasses.replace(specs['anything'], unsafe=True)
+    with pytest.raises(errors.ToolError) as raised:
+        local_run.run(unsafe, {'x': 1})
+    assert str(raised.value) == (
+        'sample.acts.anything is unsafe (it runs commands on the machine '
+        'that runs it): give --include-unsafe to run it, as register needs')
+    assert local_run.run(unsafe, {'x': 1}, include_unsafe=True) == {'x': 1}
