@@ -263,18 +263,23 @@ def _execute(spec, action, security):
     context = ml_context.ActionContext(security,
                                        ml_context.ExecutionContext())
     outcome = {}
+    done = threading.Event()
 
     def target():
         try:
             outcome['result'] = action.run(context)
         except BaseException as error:  # noqa: BLE001 - reported below
             outcome['error'] = error
+        finally:
+            done.set()
 
-    thread = threading.Thread(target=target, name='action %s' % spec.name,
-                              daemon=True)
-    thread.start()
-    while thread.is_alive():
-        thread.join(0.2)  # stays interruptible by Ctrl-C
+    threading.Thread(target=target, name='action %s' % spec.name,
+                     daemon=True).start()
+    # Not join(): a thread that first imports eventlet (mistral-extra's
+    # clients bring it) never ends after run() returned (seen with
+    # eventlet 0.41). A timeout keeps the wait interruptible by Ctrl-C.
+    while not done.wait(0.2):
+        pass
     if 'error' in outcome:
         error = outcome['error']
         raise ActionFailed('%s failed: %s' % (

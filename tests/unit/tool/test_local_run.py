@@ -3,6 +3,8 @@ run does with the bundled code, on a package written for each test."""
 
 import dataclasses
 import json
+import os
+import subprocess
 import sys
 import traceback
 import uuid
@@ -121,6 +123,23 @@ class Raw(actions.Action):
 
     def run(self, context):
         return {{'data': [b'raw']}}
+
+
+class Importer(actions.Action):
+    """Imports a module.
+
+    :param module: its name
+    """
+
+    __export__ = True
+
+    def __init__(self, module):
+        self.module = module
+
+    def run(self, context):
+        import importlib
+        importlib.import_module(self.module)
+        return self.module
 
 
 class Anything(actions.Action):
@@ -328,3 +347,25 @@ def test_an_unsafe_action_needs_the_opt_in(specs):
         'sample.acts.anything is unsafe (it runs commands on the machine '
         'that runs it): give --include-unsafe to run it, as register needs')
     assert local_run.run(unsafe, {'x': 1}, include_unsafe=True) == {'x': 1}
+
+
+RUN_IMPORTER = """
+import sys
+from mistral_actions.tool import local_run
+from mistral_actions.tool.pipeline import discover
+spec = [s for s in discover.discover(sys.argv[1], prefix='sample')
+        if s.class_name == 'Importer'][0]
+print(local_run.run(spec, {'module': 'eventlet'}))
+"""
+
+
+def test_a_run_that_imports_eventlet_in_its_thread_returns(specs, tmp_path):
+    """Such a thread outlives run() (eventlet 0.41): the result is taken
+    when run() returns, not when the thread ends. In a fresh Python, where
+    eventlet is not imported yet."""
+    pytest.importorskip('eventlet')
+    package = specs['importer'].module.name.split('.')[0]
+    done = subprocess.run([sys.executable, '-c', RUN_IMPORTER, package],
+                          env=dict(os.environ, PYTHONPATH=str(tmp_path)),
+                          capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (0, 'eventlet\n'), done.stderr
