@@ -186,7 +186,12 @@ def load_code_source(module: action_specs.ModuleSpec) -> types.ModuleType:
     """The code source as Mistral loads it (``_load_python_module``): its
     text exec'd into a fresh module of its name, kept nowhere."""
     fresh = types.ModuleType(module.name)
-    exec(module.content, fresh.__dict__)
+    try:
+        exec(module.content, fresh.__dict__)
+    except Exception as error:  # noqa: BLE001 - whatever Mistral would hit
+        raise ActionFailed('the code source %s does not load as Mistral '
+                           'loads it (%s)' % (module.name, _one_line(error))
+                           ) from error
     return fresh
 
 

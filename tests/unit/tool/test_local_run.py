@@ -369,3 +369,15 @@ def test_a_run_that_imports_eventlet_in_its_thread_returns(specs, tmp_path):
                           env=dict(os.environ, PYTHONPATH=str(tmp_path)),
                           capture_output=True, text=True, timeout=30)
     assert (done.returncode, done.stdout) == (0, 'eventlet\n'), done.stderr
+
+
+def test_a_code_source_that_does_not_load_is_one_line(specs):
+    spec = specs['echo']
+    broken = dataclasses.replace(spec, module=dataclasses.replace(
+        spec.module, content=spec.module.content + '\nimport no_such_lib\n'))
+    with pytest.raises(local_run.ActionFailed) as raised:
+        local_run.run(broken, {'value': 1})
+    assert str(raised.value) == (
+        "the code source %s does not load as Mistral loads it "
+        "(ModuleNotFoundError: No module named 'no_such_lib')"
+        % spec.module.name)
