@@ -32,9 +32,11 @@ SAME = ('user_name', 'project_name', 'project_id', 'region_name',
 
 
 def local_run(cloud, *args, env=None):
-    """`mistral-actions run ...` with the admin's OS_* variables."""
+    """`mistral-actions run ...` with the admin's OS_* variables (or only
+    those of ``env`` when it names a cloud)."""
     variables = environment()
-    variables.update(cloud.os_environment())
+    if 'OS_CLOUD' not in (env or {}):
+        variables.update(cloud.os_environment())
     variables.update(env or {})
     return subprocess.run([str(BIN / 'mistral-actions'), 'run', *args],
                           env=variables, capture_output=True, text=True,
@@ -100,3 +102,17 @@ def test_a_glance_action_reaches_glance_with_the_token(cloud):
         'keystone at %s rejected the credentials (HTTP 401); check '
         'OS_USERNAME/OS_PASSWORD/OS_PROJECT_NAME or the token'
         % cloud.auth_url]
+
+
+def test_a_cloud_of_clouds_yaml_works_alike(cloud, tmp_path):
+    import yaml
+    clouds = tmp_path / 'clouds.yaml'
+    clouds.write_text(yaml.safe_dump({'clouds': {'test': {
+        'auth': cloud.credentials(), 'region_name': cloud.region,
+        'identity_api_version': 3}}}))
+    done = local_run(cloud, 'int32bit.glance.images.assert_status', '-i',
+                     'image_id=%s' % cloud.image_id,
+                     env={'OS_CLOUD': 'test',
+                          'OS_CLIENT_CONFIG_FILE': str(clouds)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)['id'] == cloud.image_id
