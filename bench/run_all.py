@@ -13,6 +13,7 @@ import sys
 import tempfile
 
 from bench import bench_bundles
+from bench import bench_local_run
 from bench import bench_register_vs_cli
 from bench import bench_run_action
 from bench import bench_scaling
@@ -27,6 +28,7 @@ BENCHMARKS = {
     'run-action': bench_run_action,
     'write-rate': bench_write_rate,
     'bundles': bench_bundles,
+    'local-run': bench_local_run,
 }
 
 

@@ -4,16 +4,19 @@ Listings return ``(columns, rows)`` so cliff prints table, json, yaml, csv
 or value; the work itself lives in :mod:`mistral_actions.tool.deploy`.
 """
 
+import json
 import sys
 
 from cliff import command
 from cliff import lister
 
 from mistral_actions.tool import catalog
+from mistral_actions.tool import connection
 from mistral_actions.tool import deploy
 from mistral_actions.tool import doctor
 from mistral_actions.tool import errors
 from mistral_actions.tool import layout
+from mistral_actions.tool import local_run
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages
 from mistral_actions.tool.pipeline import plan as planning
@@ -282,6 +285,73 @@ class BashCompletion(_Command):
         complete_command = complete.CompleteCommand(self.app, self.app_args)
         return complete_command.run(complete_command.get_parser(
             'complete').parse_args(['--shell', 'bash']))
+
+
+#: How ``run`` prints a result.
+RESULT_FORMATS = ('json', 'yaml', 'value')
+
+
+class Run(_OfPackages, _Command):
+    """Run one action here, as Mistral would, from the code register stores.
+
+    The action's bundled code source is loaded as a fresh module, its input
+    checked and sent through JSON, the instance rebuilt as Mistral's
+    executor rebuilds it, and run(context) called with the context Mistral
+    would give: with OS_* variables or --os-cloud a real keystone token,
+    project, catalog and region; without them, an empty one. Prints the
+    result; exit 1 with one line when the action fails (--debug: the
+    traceback).
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('name', metavar='NAME',
+                            help='action name, e.g. acme.hello.greet')
+        parser.add_argument(
+            '--input', metavar='JSON|@FILE', action='append', default=[],
+            help='the input, a JSON object (or @FILE holding one), e.g. '
+                 '--input \'{"name": "x"}\'')
+        parser.add_argument(
+            '-i', metavar='NAME=VALUE', action='append', default=[],
+            dest='pairs',
+            help='one input parameter (repeatable); VALUE is read as JSON '
+                 'when it is JSON (3, true, [1]), else as a string; it '
+                 'overrides --input')
+        parser.add_argument(
+            '-f', '--format', choices=RESULT_FORMATS, default='json',
+            dest='formatter',
+            help='how to print the result (default: json)')
+        parser.add_argument(
+            '--include-unsafe', action='store_true',
+            help='allow an unsafe action (int32bit.system.exec runs '
+                 'commands, here), as register needs it too')
+        return parser
+
+    def take_action(self, parsed_args):
+        params = local_run.parse_input(parsed_args.input, parsed_args.pairs)
+        spec = local_run.find(parsed_args.name, self.packages(parsed_args))
+        # Refused before keystone is asked for anything.
+        problem = local_run.refusal(spec, params, parsed_args.include_unsafe)
+        if problem:
+            raise errors.ToolError(problem)
+        security = local_run.security_context(
+            connection.ConnectionOptions.from_arguments(self.app.options))
+        result = local_run.run(spec, params, security,
+                               include_unsafe=parsed_args.include_unsafe)
+        self.app.stdout.write(render(result, parsed_args.formatter))
+        return 0
+
+
+def render(result, formatter: str) -> str:
+    """A result as ``run -f FORMAT`` prints it, with a final newline."""
+    if formatter == 'value':
+        return (result if isinstance(result, str) else json.dumps(
+            result, ensure_ascii=False)) + '\n'
+    if formatter == 'yaml':
+        import yaml
+        return yaml.safe_dump(result, default_flow_style=False,
+                              allow_unicode=True)
+    return json.dumps(result, indent=2, ensure_ascii=False) + '\n'
 
 
 class Doctor(_OfPackages, _Lister):

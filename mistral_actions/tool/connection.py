@@ -6,6 +6,8 @@ failures of getting there into one line naming what was tried.
 Mistral without keystone needs only ``--os-mistral-url``; with keystone the
 URL may also come from the catalog (``workflowv2``), through ``OS_*``
 variables and options or a ``clouds.yaml`` entry (``--os-cloud``).
+``run NAME`` uses the same credentials without any Mistral
+(:func:`keystone_login`): the token and catalog an action is given.
 """
 
 import argparse
@@ -266,10 +268,8 @@ def connect(options: ConnectionOptions) -> Connection:
     url = mistral_url(options.mistral_url) if options.mistral_url else ''
     if options.cloud:
         return _connect_cloud(options, url)
-    from keystoneauth1 import session as ks_session
     timeout = effective_timeout(options)
-    session = ks_session.Session(auth=options.auth, verify=options.verify(),
-                                 cert=options.client_cert(), timeout=timeout)
+    session = _plain_session(options, timeout)
     if options.auth is not None:
         check_auth_url(options.auth_url)
         where = 'keystone at %s' % shown(options.auth_url)
@@ -289,6 +289,54 @@ def connect(options: ConnectionOptions) -> Connection:
         'OS_USERNAME, ...) or --os-cloud')
 
 
+@dataclasses.dataclass(frozen=True)
+class KeystoneLogin:
+    """A keystone session that has authenticated, without any Mistral:
+    what running an action here needs (its token, project and catalog).
+
+    :param access: keystoneauth's AccessInfo of the token.
+    :param region_name: the region asked for (option or cloud), or ''.
+    """
+
+    session: typing.Any
+    access: typing.Any
+    auth_url: str
+    timeout: float
+    region_name: str = ''
+
+
+def has_credentials(options: ConnectionOptions) -> bool:
+    """Whether the options name keystone credentials (or a cloud)."""
+    return bool(options.cloud) or options.auth is not None
+
+
+def keystone_login(options: ConnectionOptions) -> KeystoneLogin:
+    """Authenticate with the options' credentials (``OS_*`` or
+    ``--os-cloud``) and nothing else; keystone failures as one line."""
+    if options.cloud:
+        region, session, auth_url, timeout = _cloud_session(options)
+        region_name = options.region_name or region.region_name or ''
+    elif options.auth is not None:
+        check_auth_url(options.auth_url)
+        timeout = effective_timeout(options)
+        session = _plain_session(options, timeout)
+        auth_url, region_name = options.auth_url, options.region_name
+    else:
+        raise errors.RegistryError(
+            'no keystone credentials: set OS_AUTH_URL, OS_USERNAME, ... or '
+            'give --os-cloud')
+    with translated_errors(auth_url or 'cloud %r' % options.cloud, timeout,
+                           keystone=True):
+        access = session.auth.get_access(session)
+    return KeystoneLogin(session, access, auth_url, timeout, region_name)
+
+
+def _plain_session(options: ConnectionOptions, timeout: float):
+    from keystoneauth1 import session as ks_session
+    return ks_session.Session(auth=options.auth, verify=options.verify(),
+                              cert=options.client_cert(), timeout=timeout)
+
+
 def _from_catalog(endpoint, where, options) -> str:
     """The catalog's Mistral endpoint, or one line saying where none was
     found and what to check."""
@@ -302,7 +350,9 @@ def _from_catalog(endpoint, where, options) -> str:
                        'catalog of %s,' % where, CATALOG_HINT)
 
 
-def _connect_cloud(options: ConnectionOptions, url: str) -> Connection:
+def _cloud_session(options: ConnectionOptions) -> tuple:
+    """(cloud region config, session, keystone URL, timeout) of
+    ``--os-cloud``, the TLS and timeout options applied over the cloud's."""
     try:
         import openstack.config
         from openstack import exceptions as sdk_exc
@@ -318,7 +368,6 @@ def _connect_cloud(options: ConnectionOptions, url: str) -> Connection:
                                    'clouds.yaml' % (
                                        options.cloud, reason(error))
                                    ) from error
-    where = 'cloud %r' % options.cloud
     auth_url = str(region.config.get('auth', {}).get('auth_url') or '')
     if auth_url:
         check_auth_url(auth_url, 'auth_url of cloud %r in clouds.yaml'
@@ -330,6 +379,12 @@ def _connect_cloud(options: ConnectionOptions, url: str) -> Connection:
         session.verify = options.verify()
     if options.cert:
         session.cert = options.client_cert()
+    return region, session, auth_url, timeout
+
+
+def _connect_cloud(options: ConnectionOptions, url: str) -> Connection:
+    region, session, auth_url, timeout = _cloud_session(options)
+    where = 'cloud %r' % options.cloud
     with translated_errors(auth_url or where, timeout, keystone=True):
         url = url or _from_catalog(
             region.get_endpoint('workflowv2') or session.get_endpoint(

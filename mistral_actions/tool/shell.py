@@ -26,7 +26,7 @@ HELP = frozenset({'-h', '--help', 'help', 'bash-completion', 'complete'})
 
 DESCRIPTION = """Ship the int32bit actions to OpenStack Mistral 23: discover
 them, register them as code sources and dynamic actions (no Mistral restart),
-list, unregister or clear them."""
+list, unregister or clear them, or run one here as Mistral would."""
 
 
 #: Exit code of a usage error (argparse's and cliff's convention).

@@ -120,6 +120,20 @@ def test_bash_completion_knows_the_commands():
       'OS_PASSWORD': 's3cret-pass', 'OS_PROJECT_NAME': 'admin',
       'OS_USER_DOMAIN_NAME': 'Default', 'OS_PROJECT_DOMAIN_NAME': 'Default'},
      'cannot reach keystone at http://127.0.0.1:9/v3'),
+    (('run', 'int32bit.nova.servers.nothing'), {},
+     'no action int32bit.nova.servers.nothing in int32bit.*'),
+    (('run', 'int32bit.system.exec', '-i', 'cmd=true'), {},
+     'int32bit.system.exec is unsafe'),
+    (('run', 'int32bit.system.exec', '--include-unsafe', '-i', 'command=x'),
+     {}, 'int32bit.system.exec: missing cmd and unexpected command; its '
+     'input is: cmd'),
+    (('run', 'int32bit.system.exec', '--include-unsafe', '--input', '{'),
+     {}, '--input is not JSON'),
+    (('run', 'int32bit.system.exec', '--include-unsafe', '-i', 'cmd=true'),
+     {'OS_AUTH_URL': 'http://127.0.0.1:9/v3', 'OS_USERNAME': 'admin',
+      'OS_PASSWORD': 's3cret-pass', 'OS_PROJECT_NAME': 'admin',
+      'OS_USER_DOMAIN_NAME': 'Default', 'OS_PROJECT_DOMAIN_NAME': 'Default'},
+     'cannot reach keystone at http://127.0.0.1:9/v3'),
 ])
 def test_expected_errors_are_one_line_without_traceback(args, env, expected):
     result = tool(*args, env=env)
