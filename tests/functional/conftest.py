@@ -37,3 +37,19 @@ def distributed_mistral(tmp_path_factory):
 def mistral(request):
     """Each shape of Mistral in turn: the test runs against both."""
     return request.getfixturevalue('%s_mistral' % request.param)
+
+
+#: Where each backend is tested: the REST API against both shapes, the db
+#: backend against Mistral as deployed (MariaDB), where operators run it.
+#: (The db backend on SQLite would repeat the same writes at the cost of a
+#: Mistral import per command; the sandbox and the demo use the API.)
+BACKEND_SHAPES = (('single', 'api'), ('distributed', 'api'),
+                  ('distributed', 'db'))
+
+
+@pytest.fixture(params=BACKEND_SHAPES,
+                ids=['-'.join(pair) for pair in BACKEND_SHAPES])
+def mistral_and_backend(request):
+    """(a Mistral, a backend name), for each pair of BACKEND_SHAPES."""
+    shape, backend = request.param
+    return request.getfixturevalue('%s_mistral' % shape), backend

@@ -29,9 +29,9 @@ class Wave(actions.Action):
 FOREIGN_MODULE = EXTRA_MODULE.replace('__export__ = True', 'pass')
 
 
-@pytest.fixture(params=['db', 'api'])
-def tool(request, mistral):
-    tool = Tool(mistral, request.param)
+@pytest.fixture
+def tool(mistral_and_backend):
+    tool = Tool(*mistral_and_backend)
     tool('clear')
     yield tool
     tool('clear')

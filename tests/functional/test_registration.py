@@ -62,11 +62,11 @@ Exec.run = _changed_run
 '''
 
 
-@pytest.fixture(params=['db', 'api'])
-def tool(request, mistral):
-    """mistral-actions against this Mistral through one backend; every test
+@pytest.fixture
+def tool(mistral_and_backend):
+    """mistral-actions against a Mistral through one backend; every test
     leaves nothing of ours registered (and the first one checks that)."""
-    tool = Tool(mistral, request.param)
+    tool = Tool(*mistral_and_backend)
     yield tool
     tool('clear')
 
