@@ -2,8 +2,11 @@
 without them, in the same run.
 
 * `mistral action-list`: Mistral's API loads every code source a dynamic
-  action points at to answer it. Timed on an empty Mistral and with the
-  catalog plus a 100-action package registered.
+  action points at to answer it. Timed on an empty Mistral, with the
+  catalog plus a 100-action package registered, and with as many
+  one-line dynamic actions that bundle nothing: what listing that many
+  dynamic actions costs Mistral whatever they hold, so that the share of
+  the bundles is seen apart.
 * a workflow running a bundled echo action `with-items` over 200 items
   (concurrency 10) against the same workflow with `std.echo`: the
   executor reads and execs the code source on every run; on the deployed
@@ -45,6 +48,34 @@ bench_with_items:
 '''
 
 
+PLAIN_CLASS = '''
+class Plain{number}(actions.Action):
+    def run(self, context):
+        return {number}
+'''
+
+
+def plain_actions(mistral, count):
+    """``count`` dynamic actions in one code source of one-line classes,
+    nothing bundled; returns a function that removes them."""
+    client = mistral.client()
+    name = 'bench_plain_actions'
+    client.code_sources.create(name, 'from mistral_lib import actions\n' +
+                               ''.join(PLAIN_CLASS.format(number=number)
+                                       for number in range(count)),
+                               scope='public')
+    for number in range(count):
+        client.dynamic_actions.create('bench.plain.%d' % number,
+                                      'Plain%d' % number, name,
+                                      scope='public')
+
+    def remove():
+        for number in range(count):
+            client.dynamic_actions.delete('bench.plain.%d' % number)
+        client.code_sources.delete(name)
+    return remove
+
+
 def action_list(mistral):
     run([common.MISTRAL, 'action-list', '-f', 'value', '-c', 'Name'],
         environment(mistral))
@@ -81,17 +112,31 @@ def main(servers, workdir, runs=None):
         common.tool(mistral, 'api', 'register', pythonpath=package)
         action_list(mistral)  # the API's cache of loaded code sources
         full = [common.seconds(action_list, mistral) for _ in range(runs)]
+        count = len(mistral.client().dynamic_actions.list())
+        common.clear(mistral)
+        remove = plain_actions(mistral, count)
+        action_list(mistral)
+        plain = [common.seconds(action_list, mistral) for _ in range(runs)]
+        remove()
+        common.tool(mistral, 'api', 'register', pythonpath=package)
         bare = common.median(empty)
         loaded = common.median(full)
+        unbundled = common.median(plain)
         common.heading('action-list, %s (median of %d)' % (label, runs))
-        common.table([('nothing of ours', '%.2f s' % bare, '1x'),
-                      ('catalog + 100 generated actions', '%.2f s' % loaded,
-                       '%.2fx' % (loaded / bare))],
-                     ('registered', 'mistral action-list', 'ratio'))
+        common.table([
+            ('nothing of ours', '%.2f s' % bare, '1x'),
+            ('%d one-line dynamic actions, nothing bundled' % count,
+             '%.2f s' % unbundled, '%.2fx' % (unbundled / bare)),
+            ('catalog + 100 generated actions (%d, bundled)' % count,
+             '%.2f s' % loaded, '%.2fx' % (loaded / bare))],
+            ('registered', 'mistral action-list', 'ratio'))
         lines.append('action-list (%s): with the catalog and 100 bundled '
-                     'actions %.2f s vs nothing of ours %.2f s: %s' % (
+                     'actions %.2f s vs nothing of ours %.2f s: %s; as many '
+                     'one-line dynamic actions: %.2f s (bundled / one-line: '
+                     '%.2fx)' % (
                          label, loaded, bare,
-                         common.verdict(loaded / bare, TARGET_LIST)))
+                         common.verdict(loaded / bare, TARGET_LIST),
+                         unbundled, loaded / unbundled))
         if 'MariaDB' in label:
             times = common.interleave({
                 'std.echo': lambda: with_items(mistral, 'std.echo',
