@@ -8,10 +8,12 @@ import sys
 
 from cliff import command
 from cliff import lister
+from cliff import show as show_command
 
 from mistral_actions.tool import catalog
 from mistral_actions.tool import deploy
 from mistral_actions.tool import layout
+from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages
 from mistral_actions.tool.pipeline import plan as planning
@@ -280,3 +282,88 @@ class BashCompletion(_Command):
         complete_command = complete.CompleteCommand(self.app, self.app_args)
         return complete_command.run(complete_command.get_parser(
             'complete').parse_args(['--shell', 'bash']))
+
+
+def _history_prefixes(parsed_args):
+    """The prefixes of ``--package`` options, or None (every package)."""
+    if not parsed_args.packages:
+        return None
+    return {package.prefix for package in
+            packages.select(parsed_args.packages)}
+
+
+class History(_Lister):
+    """List the deployments Mistral's ledger holds, newest first.
+
+    Every register, unregister and clear that changed something recorded
+    one (the last 50 are kept).
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--package', metavar='PREFIX', action='append', dest='packages',
+            help='only deployments of this package of actions (its prefix, '
+                 'e.g. int32bit, or MODULE[=PREFIX]; repeatable). Default: '
+                 'every deployment')
+        parser.add_argument(
+            '-n', '--limit', metavar='N', type=int, default=None,
+            help='show only the N newest deployments')
+        return parser
+
+    def take_action(self, parsed_args):
+        entries = deploy.history(self.app.registry(),
+                                 _history_prefixes(parsed_args))
+        entries.reverse()
+        if parsed_args.limit is not None:
+            entries = entries[:max(parsed_args.limit, 0)]
+        self.empty_message = 'No deployment recorded in Mistral yet.'
+        columns = ('ID', 'When', 'Who', 'Command', 'Created', 'Updated',
+                   'Deleted', 'Packages')
+        rows = []
+        for entry in entries:
+            counts = entry.counts()
+            rows.append((entry.id, entry.time, entry.who_text(),
+                         entry.command, counts['created'], counts['updated'],
+                         counts['deleted'], ', '.join(
+                             ('%s %s' % (prefix, version)).strip()
+                             for prefix, version in sorted(
+                                 entry.packages.items()))))
+        return columns, rows
+
+
+class HistoryShow(_Command, show_command.ShowOne):
+    """Show one deployment: its whole record and the diff to the one before.
+
+    The one before is the previous deployment of the same packages.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('id', metavar='ID',
+                            help='a deployment id, or its start '
+                                 '(mistral-actions history lists them)')
+        return parser
+
+    def take_action(self, parsed_args):
+        entries = deploy.history(self.app.registry())
+        entry = ledger.find(entries, parsed_args.id)
+        before = ledger.previous(entries, entry)
+        record = entry.to_variables()
+        record['previous'] = before.id if before else ''
+        record['diff'] = ledger.diff(before, entry)
+        if parsed_args.formatter == 'table':
+            record = {key: _shown(value) for key, value in record.items()}
+        names = sorted(record)
+        return names, [record[name] for name in names]
+
+
+def _shown(value) -> str:
+    """A record's value in a table cell: one item per line."""
+    if isinstance(value, dict):
+        return '\n'.join('%s: %s' % (key, _shown(item) if not isinstance(
+            item, dict) else ', '.join('%s=%s' % pair for pair in sorted(
+                item.items()))) for key, item in sorted(value.items()))
+    if isinstance(value, list):
+        return '\n'.join(str(item) for item in value)
+    return str(value)

@@ -9,6 +9,7 @@ composes the steps of :mod:`mistral_actions.tool.pipeline`.
 import typing
 
 from mistral_actions.tool import errors
+from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages as action_packages
 from mistral_actions.tool.pipeline import apply
@@ -63,7 +64,10 @@ def register(registry: registries.Registry,
 
     return apply.run_rounds(registry, make_plan, dry_run=dry_run,
                             check=verify.verifier(make_plan),
-                            progress=progress)
+                            progress=progress,
+                            record=ledger.recorder(
+                                'register --prune' if prune else 'register',
+                                packages))
 
 
 def unregister(registry: registries.Registry, names: list,
@@ -78,7 +82,7 @@ def unregister(registry: registries.Registry, names: list,
     return apply.run_rounds(
         registry, lambda snapshot: planning.plan_removal(snapshot, names,
                                                          prefixes),
-        progress=progress)
+        progress=progress, record=ledger.recorder('unregister', packages))
 
 
 def clear(registry: registries.Registry,
@@ -90,7 +94,7 @@ def clear(registry: registries.Registry,
     prefixes = {package.prefix for package in packages}
     return apply.run_rounds(
         registry, lambda snapshot: planning.plan_clear(snapshot, prefixes),
-        progress=progress)
+        progress=progress, record=ledger.recorder('clear', packages))
 
 
 def registered_actions(registry: registries.Registry,
@@ -106,3 +110,11 @@ def registered_actions(registry: registries.Registry,
             if ownership.is_ours(action, snapshot, prefixes)}
     return [(ours[info.name], info)
             for info in registry.describe_actions(sorted(ours))]
+
+
+def history(registry: registries.Registry,
+            prefixes: ownership.Prefixes = None) -> list:
+    """The deployments Mistral's ledger holds (of these packages), oldest
+    first."""
+    with registry.session() as session:
+        return ledger.deployments(session, prefixes)
