@@ -226,7 +226,10 @@ def record(session: registries.RegistrySession, entry: Deployment,
             session.create_ledger_row(name, {'sha256': digest,
                                              'content': contents[digest]},
                                       if_absent=True)
-    session.create_ledger_row(entry.row_name, entry.to_variables())
+    # if_absent: the same record again when a retry follows a failure
+    # that came after it was written.
+    session.create_ledger_row(entry.row_name, entry.to_variables(),
+                              if_absent=True)
     prune(session, KEEP if keep is None else keep)
 
 
@@ -268,29 +271,38 @@ def recorder(command: str,
 
     def write(session: registries.RegistrySession,
               snapshot: registries.Snapshot, plan: 'planning.Plan') -> None:
-        concerned = concerned_packages(snapshot, plan, prefixes)
-        entry, contents = build(command, snapshot, plan, concerned,
-                                versions, session.identity(),
-                                session.backend_name)
+        def built():
+            return build(command, snapshot, plan,
+                         concerned_packages(snapshot, plan, prefixes),
+                         versions, session.identity(), session.backend_name)
+
         if session.transactional:
             # A failure rolls the writes back with the record, and a
             # conflict repeats the whole round.
-            record(session, entry, contents)
+            record(session, *built())
             return
         # The writes are done: repeating the round would find nothing to
         # do and record nothing. Retry the record alone, then say so.
+        try:
+            entry, contents = built()
+        except errors.RegistryError as error:
+            raise _not_recorded(error) from error
         for attempt in range(1, RECORD_ATTEMPTS + 1):
             try:
                 record(session, entry, contents)
                 return
-            except errors.ConflictError as error:
-                if attempt == RECORD_ATTEMPTS:
-                    raise errors.RegistryError(
-                        'the changes were made, but the ledger could not '
-                        'record them (%s); mistral-actions history will not '
-                        'show them' % error) from error
+            except errors.RegistryError as error:
+                if attempt == RECORD_ATTEMPTS or not isinstance(
+                        error, errors.ConflictError):
+                    raise _not_recorded(error) from error
 
     return write
+
+
+def _not_recorded(error: Exception) -> errors.RegistryError:
+    return errors.RegistryError(
+        'the changes were made, but the ledger could not record them (%s); '
+        'mistral-actions history will not show them' % error)
 
 
 def deployments(session: registries.RegistrySession,

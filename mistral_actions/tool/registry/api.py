@@ -75,11 +75,12 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
         rows = {}
         after = prefix  # every name of ours sorts after its prefix
         while True:
-            page = self.client.environments.list(
-                limit=LEDGER_PAGE, sort_keys='name', sort_dirs='asc',
-                fields=['name', 'variables'] if with_variables
-                else ['name'], name='gt:' + after,
-                description=ledger.DESCRIPTION)
+            with self._ledger_errors():
+                page = self.client.environments.list(
+                    limit=LEDGER_PAGE, sort_keys='name', sort_dirs='asc',
+                    fields=['name', 'variables'] if with_variables
+                    else ['name'], name='gt:' + after,
+                    description=ledger.DESCRIPTION)
             ours = [row for row in page if row.name.startswith(prefix)]
             rows.update((row.name, _variables(row) if with_variables
                          else None) for row in ours)
@@ -89,22 +90,32 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
 
     def create_ledger_row(self, name, variables, if_absent=False):
         from mistralclient.api import base
-        try:
-            self.client.environments.create(
-                name=name, variables=variables, scope=ledger.SCOPE,
-                description=ledger.DESCRIPTION)
-        except base.APIException as error:
-            if not (if_absent and error.error_code == 409):
-                raise
+        with self._ledger_errors():
+            try:
+                self.client.environments.create(
+                    name=name, variables=variables, scope=ledger.SCOPE,
+                    description=ledger.DESCRIPTION)
+            except base.APIException as error:
+                if not (if_absent and error.error_code == 409):
+                    raise
 
     def delete_ledger_row(self, name):
         from mistralclient.api import base
-        try:
-            self.client.environments.delete(name)
-        except base.APIException as error:
-            # Gone already (a concurrent prune), or another project's.
-            if error.error_code != 404:
-                raise
+        with self._ledger_errors():
+            try:
+                self.client.environments.delete(name)
+            except base.APIException as error:
+                # Gone already (a concurrent prune), or another project's.
+                if error.error_code != 404:
+                    raise
+
+    @contextlib.contextmanager
+    def _ledger_errors(self):
+        """Failures as the tool's errors at once: the ledger is written
+        after the changes, and says so when it fails (see
+        :func:`~mistral_actions.tool.ledger.recorder`)."""
+        with self.translated_errors(), _races_are_conflicts():
+            yield
 
     @contextlib.contextmanager
     def session(self):
