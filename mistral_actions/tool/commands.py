@@ -17,7 +17,9 @@ from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages
 from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import progress
+from mistral_actions.tool import rollback
 from mistral_actions.tool import specs
 
 #: How an applied step is reported.
@@ -367,3 +369,53 @@ def _shown(value) -> str:
     if isinstance(value, list):
         return '\n'.join(str(item) for item in value)
     return str(value)
+
+
+class Rollback(_Lister):
+    """Put actions back as they were after a recorded deployment.
+
+    Restores the code sources and actions of the deployment's packages
+    exactly (texts, classes, scopes), removing what came later; shows the
+    plan and asks first. Recorded in the ledger like any deployment.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'id', metavar='ID', nargs='?',
+            help='the deployment to go back to (mistral-actions history '
+                 'lists them; its start or tail is enough). Default: the '
+                 'one before the newest, of the same packages')
+        parser.add_argument('--yes', action='store_true',
+                            help='do not ask before writing')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='only show what the rollback would do')
+        parser.add_argument(
+            '--force', action='store_true',
+            help='roll back even when it removes actions that workflows in '
+                 'Mistral use (they would fail)')
+        return parser
+
+    def take_action(self, parsed_args):
+        def confirm(record, plan):
+            if parsed_args.yes:
+                return True
+            print('Rolling back to deployment %s (%s, %s by %s) will:\n%s'
+                  % (record.id, record.time, record.command,
+                     record.who_text(), '\n'.join(
+                         '  ' + line for line in verify.leftovers(plan))),
+                  file=self.app.stderr)
+            self.app.stderr.write('Roll back? [y/N] ')
+            self.app.stderr.flush()
+            answer = sys.stdin.readline()
+            return answer.strip().lower() in ('y', 'yes')
+
+        with self.progress_bar(parsed_args) as written:
+            _, plan, used = deploy.rollback(
+                self.app.registry(), parsed_args.id,
+                dry_run=parsed_args.dry_run, force=parsed_args.force,
+                confirm=confirm, progress=written)
+        if used:
+            print('WARNING: ' + rollback.removal_warning(used).split(
+                '; give --force')[0], file=sys.stderr)
+        return report(plan, applied=not parsed_args.dry_run)

@@ -19,6 +19,7 @@ from mistral_actions.tool.pipeline import validate
 from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import progress as progress_bars
 from mistral_actions.tool import registry as registries
+from mistral_actions.tool import rollback as rollbacks
 
 
 def discovered(packages: typing.Sequence[action_packages.Package]) -> list:
@@ -118,3 +119,43 @@ def history(registry: registries.Registry,
     first."""
     with registry.session() as session:
         return ledger.deployments(session, prefixes)
+
+
+def rollback(registry: registries.Registry,
+             deployment_id: typing.Optional[str] = None,
+             dry_run: bool = False, force: bool = False,
+             confirm: typing.Optional[
+                 typing.Callable[[ledger.Deployment, planning.Plan],
+                                 bool]] = None,
+             progress: typing.Optional[progress_bars.Progress] = None
+             ) -> typing.Tuple[ledger.Deployment, planning.Plan, dict]:
+    """Put the packages of a recorded deployment (default: the one before
+    the newest) back as they were after it; return the record, what was
+    (or would be) done, and the removed actions workflows use. The plan is
+    shown to ``confirm`` first (False: nothing is written); removing an
+    action a workflow uses needs ``force``. Recorded like any
+    deployment."""
+    with registry.session() as session:
+        record = rollbacks.target(ledger.deployments(session),
+                                  deployment_id)
+        contents = rollbacks.texts(session, record)
+    make_plan = rollbacks.planner(record, contents)
+    preview = apply.run_rounds(registry, make_plan, dry_run=True)
+    used = {}
+    if preview.delete_actions:
+        with registry.session() as session:
+            used = rollbacks.workflows_using(session.workflow_definitions(),
+                                             preview.delete_actions)
+    if used and not force:
+        raise errors.ToolError(rollbacks.removal_warning(used))
+    if dry_run or not preview.writes:
+        return record, preview, used
+    if confirm is not None and not confirm(record, preview):
+        raise errors.ToolError('rollback to %s not confirmed: nothing '
+                               'changed' % record.id)
+    packages = [action_packages.Package(prefix, version=version)
+                for prefix, version in sorted(record.packages.items())]
+    return record, apply.run_rounds(
+        registry, make_plan, check=verify.verifier(make_plan),
+        progress=progress,
+        record=ledger.recorder('rollback %s' % record.id, packages)), used

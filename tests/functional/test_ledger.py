@@ -67,6 +67,43 @@ def new_records(tool, before) -> list:
     return [row for row in history(tool) if row['ID'] not in seen]
 
 
+def records(mistral) -> list:
+    """The records as Mistral's API shows the ledger's rows, oldest
+    first."""
+    return sorted((environment.variables for environment in
+                   mistral.client().environments.list()
+                   if environment.name.startswith(ledger.ENTRY_PREFIX)),
+                  key=lambda record: (record['time'], record['id']))
+
+
+def assert_record_is_what_mistral_holds(mistral, record):
+    """Hash, version and scope of each code source as Mistral holds it, its
+    text kept once, private, under its hash; the actions as they are."""
+    client = mistral.client()
+    held = {source.name: source for source in client.code_sources.list()}
+    environments = {environment.name: environment
+                    for environment in client.environments.list()}
+    for name, recorded in record['code_sources'].items():
+        assert (recorded['sha256'], recorded['version'],
+                recorded['scope']) == (
+            hashlib.sha256(held[name].content.encode()).hexdigest(),
+            held[name].version, held[name].scope), name
+        row = environments[ledger.CONTENT_PREFIX + recorded['sha256']]
+        assert row.variables['content'] == held[name].content
+        assert row.scope == 'private'
+    assert environments[ledger.ENTRY_PREFIX + record['id']].scope == \
+        'private'
+    assert {action.name: (action.class_name, action.code_source_name,
+                          action.scope)
+            for action in client.dynamic_actions.list()
+            if action.name.startswith('int32bit.')} == {
+        name: (action['class_name'], action['code_source'], action['scope'])
+        for name, action in record['actions'].items()}
+    # Ledger rows are not taken for actions or code sources of ours.
+    assert not [name for name in action_list(mistral)
+                if name.startswith(ledger.ROW_PREFIX)]
+
+
 def test_history_after_deployments(tool, changed, specs):
     other = Tool(tool.mistral, 'api' if tool.backend == 'db' else 'db')
     before = history(tool)
@@ -74,6 +111,8 @@ def test_history_after_deployments(tool, changed, specs):
     tool('register')
     tool('register')  # nothing to do: nothing recorded
     tool.with_package(changed)('register', '--override')
+    assert_record_is_what_mistral_holds(tool.mistral,
+                                        records(tool.mistral)[-1])
     tool('unregister', REMOVED)
     tool('clear')
     rows = new_records(tool, before)
@@ -90,55 +129,27 @@ def test_history_after_deployments(tool, changed, specs):
     assert all(row['Packages'].startswith('int32bit') for row in rows)
     assert [row['ID'] for row in history(tool, '-n', '2')] == \
         [row['ID'] for row in rows[-2:]]
-    assert new_records(tool.with_package(changed), before) == rows
     assert history(tool, '--package', 'nobody') == []
 
-    register, update, unregister, clear = [show(tool, row['ID'])
-                                           for row in rows]
+    by_id = {record['id']: record for record in records(tool.mistral)}
+    register, _, unregister, _ = [by_id[row['ID']] for row in rows]
     assert register['backend'] == tool.backend
-    assert register['command'] == 'register'
     assert set(register['actions']) == {spec.name for spec in safe}
+    assert unregister['changes']['deleted'] == [REMOVED]
+    # The id's random tail is enough to find one.
+    update = show(tool, rows[1]['ID'][-6:])
+    assert update['id'] == rows[1]['ID']
     assert update['previous'] == register['id']
+    assert update['code_sources'][CHANGED_MODULE]['version'] == 2
     assert [line.split(' (')[0] for line in update['diff']] == [
         '~ code source %s' % CHANGED_MODULE]
-    assert unregister['diff'] == [line for line in unregister['diff']
-                                  if line.startswith('- action')]
+    clear = show(tool, rows[3]['ID'])
     assert clear['code_sources'] == {} and clear['actions'] == {}
     assert {line[0] for line in clear['diff']} == {'-'}
-    # The id's random tail is enough to find it.
-    assert show(tool, rows[0]['ID'][-6:])['id'] == rows[0]['ID']
 
 
-def test_a_record_is_what_mistral_held_and_its_texts_are_kept(
-        tool, changed):
-    tool('register')
-    tool.with_package(changed)('register', '--override')
-    entry = show(tool, history(tool)[-1]['ID'])
-    client = tool.mistral.client()
-    held = {source.name: source for source in client.code_sources.list()}
-    for name, recorded in entry['code_sources'].items():
-        assert recorded['version'] == held[name].version, name
-        assert recorded['sha256'] == hashlib.sha256(
-            held[name].content.encode()).hexdigest(), name
-        assert recorded['scope'] == held[name].scope
-    assert entry['code_sources'][CHANGED_MODULE]['version'] == 2
-    # Each text is kept once, private, under its hash: enough to restore.
-    environments = {environment.name: environment
-                    for environment in client.environments.list()}
-    for name, recorded in entry['code_sources'].items():
-        row = environments[ledger.CONTENT_PREFIX + recorded['sha256']]
-        assert row.scope == 'private'
-        assert row.variables['content'] == held[name].content
-    assert environments[ledger.ENTRY_PREFIX + entry['id']].scope == \
-        'private'
-    # Ledger rows are not taken for actions or code sources of ours.
-    assert not [name for name in action_list(tool.mistral)
-                if name.startswith(ledger.ROW_PREFIX)]
-    assert {row['Name'] for row in tool.rows('action-list')} == \
-        set(entry['actions'])
-
-
-def test_a_refused_deployment_records_nothing(tool):
+def test_a_refused_deployment_records_nothing(single_mistral):
+    tool = Tool(single_mistral, 'api')
     client = tool.mistral.client()
     client.code_sources.create('someone_elses', 'class FilterBy:\n    pass\n',
                                scope='public')
@@ -213,7 +224,8 @@ def test_four_nodes_at_once_lose_no_record(racing_tool, specs, tmp_path):
                          if result == 'created')
                   for report in race.reports()]
     rows = new_records(tool, before)
-    recorded = [sorted(show(tool, row['ID'])['changes']['created'])
+    by_id = {record['id']: record for record in records(tool.mistral)}
+    recorded = [sorted(by_id[row['ID']]['changes']['created'])
                 for row in rows]
     assert sorted(names for names in recorded if names) == \
         sorted(names for names in changed_by if names)
@@ -226,6 +238,7 @@ def test_four_nodes_at_once_lose_no_record(racing_tool, specs, tmp_path):
                 [('unregister', name) for name in removed]).run()
     race.assert_all_succeeded()
     rows = new_records(tool, before)
-    assert sorted(show(tool, row['ID'])['changes']['deleted'][0]
+    by_id = {record['id']: record for record in records(tool.mistral)}
+    assert sorted(by_id[row['ID']]['changes']['deleted'][0]
                   for row in rows) == removed
     assert [row['Deleted'] for row in rows] == [1] * 4

@@ -162,6 +162,11 @@ class RegistrySession(abc.ABC):
         """Remove a ledger row; one already gone is no error."""
         raise NotImplementedError
 
+    def workflow_definitions(self) -> dict:
+        """name -> definition text of the workflows Mistral holds (a
+        rollback must not remove an action one of them uses)."""
+        raise NotImplementedError
+
 
 class Registry(abc.ABC):
     """A Mistral to read and write, through one backend."""

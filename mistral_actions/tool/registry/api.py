@@ -73,20 +73,21 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
         # cannot page environments by marker (it looks the marker up by
         # name but wants a uuid): page by name instead, in name order.
         rows = {}
-        after = prefix  # every name of ours sorts after its prefix
+        # Every name of ours sorts at or after its prefix.
+        names_from = 'gte:' + prefix
         while True:
             with self._ledger_errors():
                 page = self.client.environments.list(
                     limit=LEDGER_PAGE, sort_keys='name', sort_dirs='asc',
                     fields=['name', 'variables'] if with_variables
-                    else ['name'], name='gt:' + after,
+                    else ['name'], name=names_from,
                     description=ledger.DESCRIPTION)
             ours = [row for row in page if row.name.startswith(prefix)]
             rows.update((row.name, _variables(row) if with_variables
                          else None) for row in ours)
             if not page or len(ours) < len(page):
                 return rows
-            after = page[-1].name
+            names_from = 'gt:' + page[-1].name
 
     def create_ledger_row(self, name, variables, if_absent=False):
         from mistralclient.api import base
@@ -108,6 +109,10 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
                 # Gone already (a concurrent prune), or another project's.
                 if error.error_code != 404:
                     raise
+
+    def workflow_definitions(self):
+        return {row.name: row.definition
+                for row in _every_row(self.client.workflows)}
 
     @contextlib.contextmanager
     def _ledger_errors(self):

@@ -165,6 +165,10 @@ class _Transaction(registry.RegistrySession):
     def delete_ledger_row(self, name):
         self._ledger_query(name).delete(synchronize_session=False)
 
+    def workflow_definitions(self):
+        return {row.name: row.definition for row in
+                self.db_api.get_workflow_definitions(insecure=True)}
+
     @staticmethod
     def _ledger_query(name):
         """The rows of that name, whichever project wrote them."""

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from mistral_actions.tool import deploy
 from mistral_actions.tool import errors
 from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
@@ -40,6 +41,7 @@ class LedgerFake(test_apply.FakeRegistry):
         self.transactional = transactional
         self.backend_name = 'db' if transactional else 'api'
         self.ledger_conflicts = ledger_conflicts
+        self.workflows = {}
 
     def identity(self):
         return dict(WHO)
@@ -59,6 +61,9 @@ class LedgerFake(test_apply.FakeRegistry):
 
     def delete_ledger_row(self, name):
         self.rows.pop(name, None)
+
+    def workflow_definitions(self):
+        return dict(self.workflows)
 
     def entries(self):
         return ledger.deployments(self)
@@ -263,3 +268,122 @@ def test_who_is_the_keystone_user_else_the_os_user_on_the_node():
     keystone = dict(WHO, user='admin', project='ops')
     assert ledger.Deployment.from_variables(dict(
         entry.to_variables(), who=keystone)).who_text() == 'admin@ops'
+
+
+# Rollback (mistral_actions.tool.rollback, deploy.rollback).
+
+HELLO = specs.ActionSpec('acme.one.hello', 'Hello', ONE, '', 'Hello.')
+
+
+def deployed_v1_then_v2(fake):
+    """v1: SAY and HELLO in ONE, WAVE in TWO; v2: SAY changed, HELLO gone,
+    WAVE private."""
+    register(fake, [SAY, HELLO, WAVE])
+    new_say = changed(SAY, 'class One: "v2"\n')
+    private_wave = specs.ActionSpec(WAVE.name, 'Two', TWO, '', 'Wave.',
+                                    unsafe=True)
+
+    def make_plan(snapshot):
+        return planning.plan_register([new_say, private_wave], snapshot,
+                                      override=True, prune=True,
+                                      include_unsafe=True,
+                                      prefixes={'acme'})
+    apply.run_rounds(fake, make_plan, record=ledger.recorder('register',
+                                                             None))
+    return new_say
+
+
+def held(fake):
+    return (dict(fake.sources), {name: (action.class_name,
+                                        action.code_source_name,
+                                        action.scope)
+                                 for name, action in fake.actions.items()})
+
+
+def comparable(state):
+    """Sources without Mistral's version, which a rollback moves on."""
+    sources, actions = state
+    return ({name: (source.content, source.scope)
+             for name, source in sources.items()}, actions)
+
+
+def test_rollback_restores_the_deployment_before_the_newest_exactly():
+    fake = LedgerFake()
+    register(fake, [SAY, HELLO, WAVE])
+    v1 = held(fake)
+    new_say = changed(SAY, 'class One: "v2"\n')
+    register(fake, [new_say, WAVE], prune=True)
+    assert HELLO.name not in fake.actions
+    first = fake.entries()[0]
+    record, plan, used = deploy.rollback(fake)
+    assert record == first and used == {}
+    assert comparable(held(fake)) == comparable(v1)
+    newest = fake.entries()[-1]
+    assert newest.command == 'rollback %s' % first.id
+    assert newest.changes == {'created': [HELLO.name],
+                              'updated': [SAY.name], 'deleted': []}
+    assert (newest.code_sources, newest.actions) != ({}, {})
+    assert newest.actions == first.actions
+    # Registering v1 again finds nothing to do.
+    assert not planning.plan_register(
+        [SAY, HELLO, WAVE], fake.snapshot(), prefixes={'acme'}).writes
+
+
+def test_rollback_restores_scopes_and_removed_actions():
+    fake = LedgerFake()
+    deployed_v1_then_v2(fake)
+    assert fake.actions[WAVE.name].scope == 'private'
+    deploy.rollback(fake, fake.entries()[0].id[-6:])
+    assert fake.actions[WAVE.name].scope == 'public'
+    assert fake.sources[TWO.name].scope == 'public'
+    assert HELLO.name in fake.actions
+
+
+def test_a_dry_run_or_a_refusal_writes_nothing():
+    fake = LedgerFake()
+    deployed_v1_then_v2(fake)
+    before = held(fake), len(fake.entries())
+    _, plan, _ = deploy.rollback(fake, dry_run=True)
+    assert plan.writes
+    with pytest.raises(errors.ToolError, match='not confirmed'):
+        deploy.rollback(fake, confirm=lambda record, plan: False)
+    assert (held(fake), len(fake.entries())) == before
+
+
+def test_removing_an_action_a_workflow_uses_needs_force():
+    fake = LedgerFake()
+    register(fake, [SAY])
+    register(fake, [SAY, HELLO])
+    fake.workflows = {'greet': 'tasks:\n  t:\n    action: %s name=x\n'
+                               % HELLO.name,
+                      'other': 'action: %s.more\n' % HELLO.name}
+    with pytest.raises(errors.ToolError) as raised:
+        deploy.rollback(fake)
+    assert str(raised.value) == (
+        'the rollback removes actions that workflows in Mistral use: '
+        'acme.one.hello (greet); give --force to roll back anyway')
+    assert HELLO.name in fake.actions
+    _, _, used = deploy.rollback(fake, force=True)
+    assert used == {HELLO.name: ['greet']}
+    assert HELLO.name not in fake.actions
+
+
+def test_a_text_the_ledger_lost_is_said_before_any_write():
+    fake = LedgerFake()
+    deployed_v1_then_v2(fake)
+    first = fake.entries()[0]
+    fake.rows.pop(ledger.CONTENT_PREFIX
+                  + first.code_sources[ONE.name]['sha256'])
+    before = held(fake)
+    with pytest.raises(errors.ToolError, match='no longer in the ledger'):
+        deploy.rollback(fake)
+    assert held(fake) == before
+
+
+def test_nothing_to_roll_back_to():
+    fake = LedgerFake()
+    with pytest.raises(errors.ToolError, match='holds no deployment'):
+        deploy.rollback(fake)
+    register(fake, [SAY])
+    with pytest.raises(errors.ToolError, match='before the newest'):
+        deploy.rollback(fake)
