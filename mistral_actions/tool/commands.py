@@ -9,6 +9,7 @@ import sys
 
 from cliff import command
 from cliff import lister
+from cliff import show as show_command
 
 from mistral_actions.tool import catalog
 from mistral_actions.tool import connection
@@ -16,11 +17,14 @@ from mistral_actions.tool import deploy
 from mistral_actions.tool import doctor
 from mistral_actions.tool import errors
 from mistral_actions.tool import layout
+from mistral_actions.tool import ledger
 from mistral_actions.tool import local_run
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages
 from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import progress
+from mistral_actions.tool import rollback
 from mistral_actions.tool import specs
 
 #: How an applied step is reported.
@@ -403,3 +407,138 @@ class Doctor(_OfPackages, _Lister):
     def run(self, parsed_args):
         code = super().run(parsed_args)
         return code or (1 if self.failed else 0)
+
+
+def _history_prefixes(parsed_args):
+    """The prefixes of ``--package`` options, or None (every package)."""
+    if not parsed_args.packages:
+        return None
+    return {package.prefix for package in
+            packages.select(parsed_args.packages)}
+
+
+class History(_Lister):
+    """List the deployments Mistral's ledger holds, newest first.
+
+    Every register, unregister and clear that changed something recorded
+    one (the last 50 are kept).
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--package', metavar='PREFIX', action='append', dest='packages',
+            help='only deployments of this package of actions (its prefix, '
+                 'e.g. int32bit, or MODULE[=PREFIX]; repeatable). Default: '
+                 'every deployment')
+        parser.add_argument(
+            '-n', '--limit', metavar='N', type=int, default=None,
+            help='show only the N newest deployments')
+        return parser
+
+    def take_action(self, parsed_args):
+        entries = deploy.history(self.app.registry(),
+                                 _history_prefixes(parsed_args))
+        entries.reverse()
+        if parsed_args.limit is not None:
+            entries = entries[:max(parsed_args.limit, 0)]
+        self.empty_message = 'No deployment recorded in Mistral yet.'
+        columns = ('ID', 'When', 'Who', 'Command', 'Created', 'Updated',
+                   'Deleted', 'Packages')
+        rows = []
+        for entry in entries:
+            counts = entry.counts()
+            rows.append((entry.id, entry.time, entry.who_text(),
+                         entry.command, counts['created'], counts['updated'],
+                         counts['deleted'], ', '.join(
+                             ('%s %s' % (prefix, version)).strip()
+                             for prefix, version in sorted(
+                                 entry.packages.items()))))
+        return columns, rows
+
+
+class HistoryShow(_Command, show_command.ShowOne):
+    """Show one deployment: its whole record and the diff to the one before.
+
+    The one before is the previous deployment of the same packages.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('id', metavar='ID',
+                            help='a deployment id, or its start '
+                                 '(mistral-actions history lists them)')
+        return parser
+
+    def take_action(self, parsed_args):
+        entries = deploy.history(self.app.registry())
+        entry = ledger.find(entries, parsed_args.id)
+        before = ledger.previous(entries, entry)
+        record = entry.to_variables()
+        record['previous'] = before.id if before else ''
+        record['diff'] = ledger.diff(before, entry)
+        if parsed_args.formatter == 'table':
+            record = {key: _shown(value) for key, value in record.items()}
+        names = sorted(record)
+        return names, [record[name] for name in names]
+
+
+def _shown(value) -> str:
+    """A record's value in a table cell: one item per line."""
+    if isinstance(value, dict):
+        return '\n'.join('%s: %s' % (key, _shown(item) if not isinstance(
+            item, dict) else ', '.join('%s=%s' % pair for pair in sorted(
+                item.items()))) for key, item in sorted(value.items()))
+    if isinstance(value, list):
+        return '\n'.join(str(item) for item in value)
+    return str(value)
+
+
+class Rollback(_Lister):
+    """Put actions back as they were after a recorded deployment.
+
+    Restores the code sources and actions of the deployment's packages
+    exactly (texts, classes, scopes), removing what came later; shows the
+    plan and asks first. Recorded in the ledger like any deployment.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'id', metavar='ID', nargs='?',
+            help='the deployment to go back to (mistral-actions history '
+                 'lists them; its start or tail is enough). Default: the '
+                 'one before the newest, of the same packages')
+        parser.add_argument('--yes', action='store_true',
+                            help='do not ask before writing')
+        parser.add_argument('--dry-run', action='store_true',
+                            help='only show what the rollback would do')
+        parser.add_argument(
+            '--force', action='store_true',
+            help='roll back even when it removes actions that workflows in '
+                 'Mistral use (they would fail)')
+        return parser
+
+    def take_action(self, parsed_args):
+        def confirm(record, plan):
+            if parsed_args.yes:
+                return True
+            print('Rolling back to deployment %s (%s, %s by %s) will:\n%s'
+                  % (record.id, record.time, record.command,
+                     record.who_text(), '\n'.join(
+                         '  ' + line for line in verify.leftovers(plan))),
+                  file=self.app.stderr)
+            self.app.stderr.write('Roll back? [y/N] ')
+            self.app.stderr.flush()
+            answer = sys.stdin.readline()
+            return answer.strip().lower() in ('y', 'yes')
+
+        with self.progress_bar(parsed_args) as written:
+            _, plan, used = deploy.rollback(
+                self.app.registry(), parsed_args.id,
+                dry_run=parsed_args.dry_run, force=parsed_args.force,
+                confirm=confirm, progress=written)
+        if used:
+            print('WARNING: ' + rollback.removal_warning(used).split(
+                '; give --force')[0], file=sys.stderr)
+        return report(plan, applied=not parsed_args.dry_run)

@@ -9,6 +9,7 @@ composes the steps of :mod:`mistral_actions.tool.pipeline`.
 import typing
 
 from mistral_actions.tool import errors
+from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
 from mistral_actions.tool import packages as action_packages
 from mistral_actions.tool.pipeline import apply
@@ -18,6 +19,7 @@ from mistral_actions.tool.pipeline import validate
 from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import progress as progress_bars
 from mistral_actions.tool import registry as registries
+from mistral_actions.tool import rollback as rollbacks
 
 
 def discovered(packages: typing.Sequence[action_packages.Package]) -> list:
@@ -63,7 +65,10 @@ def register(registry: registries.Registry,
 
     return apply.run_rounds(registry, make_plan, dry_run=dry_run,
                             check=verify.verifier(make_plan),
-                            progress=progress)
+                            progress=progress,
+                            record=ledger.recorder(
+                                'register --prune' if prune else 'register',
+                                packages))
 
 
 def unregister(registry: registries.Registry, names: list,
@@ -78,7 +83,7 @@ def unregister(registry: registries.Registry, names: list,
     return apply.run_rounds(
         registry, lambda snapshot: planning.plan_removal(snapshot, names,
                                                          prefixes),
-        progress=progress)
+        progress=progress, record=ledger.recorder('unregister', packages))
 
 
 def clear(registry: registries.Registry,
@@ -90,7 +95,7 @@ def clear(registry: registries.Registry,
     prefixes = {package.prefix for package in packages}
     return apply.run_rounds(
         registry, lambda snapshot: planning.plan_clear(snapshot, prefixes),
-        progress=progress)
+        progress=progress, record=ledger.recorder('clear', packages))
 
 
 def registered_actions(registry: registries.Registry,
@@ -106,3 +111,51 @@ def registered_actions(registry: registries.Registry,
             if ownership.is_ours(action, snapshot, prefixes)}
     return [(ours[info.name], info)
             for info in registry.describe_actions(sorted(ours))]
+
+
+def history(registry: registries.Registry,
+            prefixes: ownership.Prefixes = None) -> list:
+    """The deployments Mistral's ledger holds (of these packages), oldest
+    first."""
+    with registry.session() as session:
+        return ledger.deployments(session, prefixes)
+
+
+def rollback(registry: registries.Registry,
+             deployment_id: typing.Optional[str] = None,
+             dry_run: bool = False, force: bool = False,
+             confirm: typing.Optional[
+                 typing.Callable[[ledger.Deployment, planning.Plan],
+                                 bool]] = None,
+             progress: typing.Optional[progress_bars.Progress] = None
+             ) -> typing.Tuple[ledger.Deployment, planning.Plan, dict]:
+    """Put the packages of a recorded deployment (default: the one before
+    the newest) back as they were after it; return the record, what was
+    (or would be) done, and the removed actions workflows use. The plan is
+    shown to ``confirm`` first (False: nothing is written); removing an
+    action a workflow uses needs ``force``. Recorded like any
+    deployment."""
+    with registry.session() as session:
+        record = rollbacks.target(ledger.deployments(session),
+                                  deployment_id)
+        contents = rollbacks.texts(session, record)
+    make_plan = rollbacks.planner(record, contents)
+    preview = apply.run_rounds(registry, make_plan, dry_run=True)
+    used = {}
+    if preview.delete_actions:
+        with registry.session() as session:
+            used = rollbacks.workflows_using(session.workflow_definitions(),
+                                             preview.delete_actions)
+    if used and not force:
+        raise errors.ToolError(rollbacks.removal_warning(used))
+    if dry_run or not preview.writes:
+        return record, preview, used
+    if confirm is not None and not confirm(record, preview):
+        raise errors.ToolError('rollback to %s not confirmed: nothing '
+                               'changed' % record.id)
+    packages = [action_packages.Package(prefix, version=version)
+                for prefix, version in sorted(record.packages.items())]
+    return record, apply.run_rounds(
+        registry, make_plan, check=verify.verifier(make_plan),
+        progress=progress,
+        record=ledger.recorder('rollback %s' % record.id, packages)), used

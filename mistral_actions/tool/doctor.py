@@ -458,4 +458,4 @@ def examine(registry: registries.Registry, specs: typing.Sequence,
             'doctor asks Mistral\'s REST API what its users see: give '
             '--os-mistral-url or OS_* credentials (--backend api)')
     return Doctor(registry, specs, prefixes, workflow_files,
-                  registry.keystone).run()
+                  registry.keystone_session).run()

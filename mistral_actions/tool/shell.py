@@ -14,6 +14,7 @@ from cliff import commandmanager
 
 from mistral_actions.tool import connection
 from mistral_actions.tool import errors
+from mistral_actions.tool import ledger
 from mistral_actions.tool import registry as registries
 
 #: Commands that never talk to Mistral.
@@ -26,7 +27,8 @@ HELP = frozenset({'-h', '--help', 'help', 'bash-completion', 'complete'})
 
 DESCRIPTION = """Ship the int32bit actions to OpenStack Mistral 23: discover
 them, register them as code sources and dynamic actions (no Mistral restart),
-list, unregister or clear them, or run one here as Mistral would."""
+list, unregister or clear them, run one here as Mistral would, see the
+history of deployments and roll back."""
 
 
 #: Exit code of a usage error (argparse's and cliff's convention).
@@ -45,20 +47,12 @@ def command_first(argv: list, command_manager) -> list:
     return list(argv)
 
 
-def _version():
-    try:
-        from importlib import metadata
-        return metadata.version('mistral-actions')
-    except Exception:  # noqa: BLE001 - an uninstalled checkout
-        return 'unknown'
-
-
 class MistralActionsApp(app.App):
     def __init__(self, argv):
         self._argv = list(argv)
         self._registry = None
         super().__init__(
-            description=DESCRIPTION, version=_version(),
+            description=DESCRIPTION, version=ledger.tool_version(),
             command_manager=commandmanager.CommandManager(
                 'mistral_actions.cli'),
             deferred_help=True)

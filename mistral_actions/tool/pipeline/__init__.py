@@ -7,6 +7,8 @@
     [ActionSpec] + Snapshot --plan--> Plan     (plan.py: pure, no Mistral)
     Plan --apply--> Registry writes            (apply.py: order, rounds, retry)
     Registry --verify--> nothing left to do    (verify.py: re-read, re-plan)
+    every change --> a record in the ledger    (..ledger: written by apply.py
+                                                 in the change's round)
 
 Each step is a plain function over plain data (:mod:`..specs`, the
 :class:`~mistral_actions.tool.registry.Snapshot`, :class:`.plan.Plan`);

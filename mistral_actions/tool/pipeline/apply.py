@@ -8,7 +8,8 @@ Within a phase the writes are independent and go out
 ``session.parallel_writes`` at a time.
 
 A round is: open a session (a transaction or a round of requests), read a
-snapshot, plan, refuse a plan with problems before any write, apply. When a
+snapshot, plan, refuse a plan with problems before any write, apply, record
+the deployment in the ledger (in the same transaction or round). When a
 concurrent writer wins a race (another node running ``register`` at the
 same moment) the whole round is repeated from a fresh snapshot, so the
 result is the same as if they had run one after another.
@@ -41,6 +42,8 @@ PHASES = (
 LOG = logging.getLogger(__name__)
 
 Planner = typing.Callable[[registries.Snapshot], planning.Plan]
+Recorder = typing.Callable[[registries.RegistrySession, registries.Snapshot,
+                            planning.Plan], None]
 
 
 def refuse_private_without_owner(plan: planning.Plan,
@@ -106,16 +109,20 @@ def in_parallel(write: typing.Callable[[typing.Any], None],
 def run_rounds(registry: registries.Registry, make_plan: Planner,
                dry_run: bool = False,
                check: typing.Optional[typing.Callable] = None,
-               progress: typing.Optional[progress_bars.Progress] = None
+               progress: typing.Optional[progress_bars.Progress] = None,
+               record: typing.Optional[Recorder] = None
                ) -> planning.Plan:
-    """Snapshot, plan, refuse on problems, apply, then ``check(registry)``
-    (see :mod:`.verify`); the whole round again, from a fresh snapshot,
-    when a concurrent writer got in the way."""
+    """Snapshot, plan, refuse on problems, apply, ``record(session,
+    snapshot, plan)`` in the same transaction or round (see
+    :mod:`~mistral_actions.tool.ledger`), then ``check(registry)`` (see
+    :mod:`.verify`); the whole round again, from a fresh snapshot, when a
+    concurrent writer got in the way."""
     shadowing_seen = set()
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with registry.session() as session:
-                plan = make_plan(session.snapshot())
+                snapshot = session.snapshot()
+                plan = make_plan(snapshot)
                 if plan.torn:
                     raise errors.ConflictError(
                         'Mistral changed while it was read: %s pointed at '
@@ -131,6 +138,10 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
                     raise errors.PlanRefused(plan.problems)
                 if plan.writes and not dry_run:
                     apply(plan, session, progress)
+                    if record is not None:
+                        # Only once every write went through: a round
+                        # that failed records no success.
+                        record(session, snapshot, plan)
             if check is not None and plan.writes and not dry_run:
                 check(registry)
             return plan

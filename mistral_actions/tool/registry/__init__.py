@@ -132,6 +132,42 @@ class RegistrySession(abc.ABC):
         it), or '' when it can."""
         return ''
 
+    # The ledger's rows (see :mod:`~mistral_actions.tool.ledger`): named
+    # JSON documents that are none of our code sources or actions.
+
+    #: What records say the deployment went through.
+    backend_name = ''
+    #: Whether the writes of a session commit together (db) or each at
+    #: once (api): a failure after the writes then undoes them too.
+    transactional = False
+
+    def identity(self) -> dict:
+        """Who writes: the node and OS user, and with keystone the user
+        and project."""
+        from mistral_actions.tool import ledger
+        return ledger.local_identity()
+
+    def ledger_rows(self, prefix: str, with_variables: bool = True) -> dict:
+        """name -> its JSON document (None without ``with_variables``) of
+        every ledger row whose name starts with ``prefix``, whichever
+        project wrote it."""
+        raise NotImplementedError
+
+    def create_ledger_row(self, name: str, variables: dict,
+                          if_absent: bool = False) -> None:
+        """A new ledger row; with ``if_absent`` one already there (written
+        by a concurrent writer: same name, same document) is kept."""
+        raise NotImplementedError
+
+    def delete_ledger_row(self, name: str) -> None:
+        """Remove a ledger row; one already gone is no error."""
+        raise NotImplementedError
+
+    def workflow_definitions(self) -> dict:
+        """name -> definition text of the workflows Mistral holds (a
+        rollback must not remove an action one of them uses)."""
+        raise NotImplementedError
+
 
 class Registry(abc.ABC):
     """A Mistral to read and write, through one backend."""

@@ -13,9 +13,12 @@ import typing
 
 from mistral_actions.tool import connection
 from mistral_actions.tool import errors
+from mistral_actions.tool import ledger
 from mistral_actions.tool import registry
 
 NAMESPACE = ''
+#: Ledger rows asked for at once (Mistral answers at most [api] max_limit).
+LEDGER_PAGE = 500
 
 FORBIDDEN_HINT = (
     'Mistral refused (HTTP 403): creating, changing or deleting code '
@@ -33,15 +36,16 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
     #: catalog costs a round trip per object.
     parallel_writes = 8
 
+    backend_name = 'api'
+
     def __init__(self, client, where: str,
                  timeout: float = connection.DEFAULT_TIMEOUT,
-                 auth_url: str = '', keystone: typing.Any = None):
+                 auth_url: str = '', keystone_session=None):
         self.client = client
         self.where = where  # for messages: the Mistral URL
         self.timeout = timeout
         self.auth_url = auth_url
-        #: the keystoneauth session when there is keystone, else None
-        self.keystone = keystone
+        self.keystone_session = keystone_session
 
     @classmethod
     def connect(cls, options: connection.ConnectionOptions
@@ -53,6 +57,72 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
                    reached.auth_url,
                    reached.session if getattr(reached.session, 'auth', None)
                    else None)
+
+    def identity(self) -> dict:
+        who = super().identity()
+        if self.keystone_session is not None:
+            with self.translated_errors():
+                access = self.keystone_session.auth.get_access(
+                    self.keystone_session)
+            who.update(user=access.user_name, user_id=access.user_id,
+                       project=access.project_name,
+                       project_id=access.project_id)
+        return who
+
+    def ledger_rows(self, prefix, with_variables=True):
+        # Rows are private: an admin lists every project's (Mistral lists
+        # all rows for admins), anyone else their project's. Mistral 23
+        # cannot page environments by marker (it looks the marker up by
+        # name but wants a uuid): page by name instead, in name order.
+        rows = {}
+        # Every name of ours sorts at or after its prefix.
+        names_from = 'gte:' + prefix
+        while True:
+            with self._ledger_errors():
+                page = self.client.environments.list(
+                    limit=LEDGER_PAGE, sort_keys='name', sort_dirs='asc',
+                    fields=['name', 'variables'] if with_variables
+                    else ['name'], name=names_from,
+                    description=ledger.DESCRIPTION)
+            ours = [row for row in page if row.name.startswith(prefix)]
+            rows.update((row.name, _variables(row) if with_variables
+                         else None) for row in ours)
+            if not page or len(ours) < len(page):
+                return rows
+            names_from = 'gt:' + page[-1].name
+
+    def create_ledger_row(self, name, variables, if_absent=False):
+        from mistralclient.api import base
+        with self._ledger_errors():
+            try:
+                self.client.environments.create(
+                    name=name, variables=variables, scope=ledger.SCOPE,
+                    description=ledger.DESCRIPTION)
+            except base.APIException as error:
+                if not (if_absent and error.error_code == 409):
+                    raise
+
+    def delete_ledger_row(self, name):
+        from mistralclient.api import base
+        with self._ledger_errors():
+            try:
+                self.client.environments.delete(name)
+            except base.APIException as error:
+                # Gone already (a concurrent prune), or another project's.
+                if error.error_code != 404:
+                    raise
+
+    def workflow_definitions(self):
+        return {row.name: row.definition
+                for row in _every_row(self.client.workflows)}
+
+    @contextlib.contextmanager
+    def _ledger_errors(self):
+        """Failures as the tool's errors at once: the ledger is written
+        after the changes, and says so when it fails (see
+        :func:`~mistral_actions.tool.ledger.recorder`)."""
+        with self.translated_errors(), _races_are_conflicts():
+            yield
 
     @contextlib.contextmanager
     def session(self):
@@ -178,6 +248,15 @@ def _every_row(manager) -> list:
         if not page:
             return rows
         rows.extend(page)
+
+
+def _variables(row) -> dict:
+    """An environment's document (the client decodes it when it is text)."""
+    variables = getattr(row, 'variables', None)
+    if isinstance(variables, str):
+        import json
+        variables = json.loads(variables)
+    return variables or {}
 
 
 def api_error(error, where: str = '') -> errors.RegistryError:

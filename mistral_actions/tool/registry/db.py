@@ -16,6 +16,7 @@ import contextlib
 import os
 
 from mistral_actions.tool import errors
+from mistral_actions.tool import ledger
 from mistral_actions.tool import registry
 
 NAMESPACE = ''
@@ -132,6 +133,48 @@ class _Transaction(registry.RegistrySession):
         return ('the db backend acts for no keystone project: give '
                 '--project-id PROJECT_ID (the project whose users may run '
                 'it), or use --backend api with credentials of that project')
+
+    backend_name = 'db'
+    transactional = True
+
+    def identity(self) -> dict:
+        who = super().identity()
+        if self.project_id:
+            who['project_id'] = self.project_id
+        return who
+
+    def ledger_rows(self, prefix, with_variables=True):
+        # Every project's rows (insecure): the ledger is the node's
+        # history, whichever project a deployment acted for.
+        fields = ['name', 'variables'] if with_variables else ['name']
+        rows = self.db_api.get_environments(insecure=True, fields=fields,
+                                            name={'has': prefix})
+        return {row[0]: row[1] if with_variables else None for row in rows
+                if row[0].startswith(prefix)}
+
+    def create_ledger_row(self, name, variables, if_absent=False):
+        # A duplicate would break the whole transaction: look first. Two
+        # transactions creating the same row at once: the second fails on
+        # the unique key, and its round is repeated (ConflictError).
+        if if_absent and self._ledger_query(name).count():
+            return
+        self.db_api.create_environment({
+            'name': name, 'variables': variables, 'scope': ledger.SCOPE,
+            'description': ledger.DESCRIPTION})
+
+    def delete_ledger_row(self, name):
+        self._ledger_query(name).delete(synchronize_session=False)
+
+    def workflow_definitions(self):
+        return {row.name: row.definition for row in
+                self.db_api.get_workflow_definitions(insecure=True)}
+
+    @staticmethod
+    def _ledger_query(name):
+        """The rows of that name, whichever project wrote them."""
+        from mistral.db.sqlalchemy import base
+        from mistral.db.v2.sqlalchemy import models
+        return base.model_query(models.Environment).filter_by(name=name)
 
     def create_code_source(self, module, scope):
         row = self.db_api.create_code_source({
