@@ -18,6 +18,7 @@ import uuid
 import yaml
 
 from mistral_actions.tool import errors
+from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
 from mistral_actions.tool.pipeline import plan as planning
 from mistral_actions.tool.pipeline import validate
@@ -121,6 +122,7 @@ class Doctor:
             self.remove_probe(probe)
         checks.append(self.actions_resolve())
         checks.append(self.drift())
+        checks.append(self.ledger_drift())
         checks.append(self.endpoints())
         checks.append(self.workflows())
         return checks
@@ -132,10 +134,11 @@ class Doctor:
     EXECUTORS = 'executors import what the actions need'
     RESOLVE = 'every action of ours resolves and loads'
     DRIFT = 'Mistral holds what the packages have'
+    LEDGER = 'Mistral holds what the ledger recorded'
     ENDPOINTS = 'keystone catalog has the services'
     WORKFLOWS = 'workflows name our actions as they are'
     LATER = (ACTION_LIST, ALLOWED, ENABLED, EXECUTORS, RESOLVE, DRIFT,
-             ENDPOINTS, WORKFLOWS)
+             LEDGER, ENDPOINTS, WORKFLOWS)
 
     # Each check.
 
@@ -307,6 +310,48 @@ class Doctor:
                            '(after mistral-actions plan)')
         return _passed(self.DRIFT, '%d actions as packaged' % len(
             by_verdict.get(planning.UNCHANGED, ())))
+
+    def ledger_drift(self) -> Check:
+        """Each package's code sources against its last recorded
+        deployment: what changed without the tool."""
+        try:
+            with self.registry.session() as session:
+                entries = ledger.deployments(session, self.prefixes)
+        except errors.ToolError as error:
+            return _failed(self.LEDGER, 'cannot read the ledger: %s' % error,
+                           'see Mistral\'s API log')
+        found, compared = [], []
+        for prefix in sorted(self.prefixes):
+            latest = [entry for entry in entries if prefix in entry.packages]
+            if not latest:
+                continue
+            compared.append('%s (deployment %s)' % (prefix, latest[-1].id))
+            recorded = {name: source for name, source in
+                        latest[-1].code_sources.items()
+                        if source.get('package') == prefix}
+            held = {name: source for name, source in
+                    self.snapshot.code_sources.items()
+                    if ownership.source_package(source) == prefix}
+            for name in sorted(set(recorded) | set(held)):
+                if name not in held:
+                    found.append('%s removed' % name)
+                elif name not in recorded:
+                    found.append('%s added' % name)
+                elif (ledger.content_hash(held[name].content)
+                      != recorded[name].get('sha256')
+                      or held[name].version != recorded[name].get('version')):
+                    found.append('%s changed (version %s, recorded %s)' % (
+                        name, held[name].version,
+                        recorded[name].get('version')))
+        if not compared:
+            return _skipped(self.LEDGER, 'no deployment of %s recorded' % (
+                ', '.join(sorted(self.prefixes)) or 'any package'))
+        if found:
+            return _failed(self.LEDGER, 'changed without mistral-actions: '
+                           + _some(found), 'mistral-actions register '
+                           '--override, or mistral-actions rollback to the '
+                           'last recorded deployment')
+        return _passed(self.LEDGER, 'as recorded: ' + ', '.join(compared))
 
     def endpoints(self) -> Check:
         if self.session is None:

@@ -100,6 +100,8 @@ def test_healthy_then_broken_code_source_found_and_repaired(
     assert 'int32bit.glance.images.filter_by' in \
         problems['every action of ours resolves and loads']
     assert 'changed:' in problems['Mistral holds what the packages have']
+    assert '%s changed (version 2, recorded 1)' % name in \
+        problems['Mistral holds what the ledger recorded']
 
     tool('register', '--override')
     code, found = checks(tool)
