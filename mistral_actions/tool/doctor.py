@@ -29,6 +29,7 @@ PASSED, FAILED, SKIPPED = '✔', '✘', '-'
 #: The probe: imports modules on the executor, says which failed.
 PROBE_SOURCE = '''"""mistral-actions doctor's probe (deleted after the run)."""
 import importlib
+import os
 import socket
 
 from mistral_lib import actions
@@ -45,7 +46,8 @@ class Probe(actions.Action):
                 importlib.import_module(name)
             except Exception as error:
                 missing[name] = '%s: %s' % (type(error).__name__, error)
-        return {'missing': missing, 'host': socket.gethostname()}
+        return {'missing': missing, 'host': socket.gethostname(),
+                'pid': os.getpid()}
 '''
 PROBE_PREFIX = 'mistral-actions-doctor-probe-'
 #: Mistral's 403 names the policy rule: "Policy doesn't allow X to be
@@ -246,14 +248,14 @@ class Doctor:
         missing = result.get('missing') or {}
         if missing:
             return _failed(self.EXECUTORS, 'on executor %s: %s' % (
-                result.get('host', '?'), '; '.join(
+                _where(result), '; '.join(
                     '%s cannot be imported (%s), needed by %s' % (
                         name, why, _some(needed[name]))
                     for name, why in sorted(missing.items()))),
                 'install the missing library into the Python of every '
                 'Mistral executor')
         return _passed(self.EXECUTORS, 'executor %s imports %s' % (
-            result.get('host', '?'), ', '.join(sorted(needed)) or
+            _where(result), ', '.join(sorted(needed)) or
             'everything (nothing external is needed)'))
 
     def remove_probe(self, probe: str) -> None:
@@ -477,6 +479,12 @@ def _tasks(document: typing.Any):
     for key, value in document.items():
         if key != 'tasks' and isinstance(value, dict):
             yield from _tasks(value)
+
+
+def _where(probe_result: dict) -> str:
+    """``host (pid N)``: which executor process ran the probe."""
+    return '%s (pid %s)' % (probe_result.get('host', '?'),
+                            probe_result.get('pid', '?'))
 
 
 def _output(execution) -> dict:

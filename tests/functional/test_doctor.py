@@ -7,7 +7,9 @@ library looks like.
 """
 
 import json
+import os
 from pathlib import Path
+import re
 import shlex
 
 import pytest
@@ -156,3 +158,16 @@ def test_a_library_missing_on_the_executors_and_drift(single_mistral,
             failed(found)['Mistral holds what the packages have']
     finally:
         tool('clear', '--package', str(folder))
+
+
+def test_the_probe_runs_in_the_executor_process(distributed_mistral):
+    """On Mistral as deployed, the imports are checked by the executor
+    server, not by the API that took the request."""
+    tool = Tool(distributed_mistral, 'api')
+    _, found = checks(tool)
+    status, reason = found['executors import what the actions need']
+    assert status == '✔', reason
+    pid = int(re.search(r'\(pid (\d+)\)', reason).group(1))
+    executor = {process.name: process for process in
+                distributed_mistral.processes}['executor']
+    assert os.getpgid(pid) == executor.pid, (reason, executor.pid)
