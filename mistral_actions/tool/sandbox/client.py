@@ -185,6 +185,7 @@ class Sandbox:
         """Run an action as ``mistral run-action`` does; its result.
         Raises :class:`ActionFailed` with the action's message when it
         ends in ERROR."""
+        __tracebackhide__ = True  # pytest: the failure is the action's
         with self.registry.translated_errors():
             execution = self.client.action_executions.create(
                 name, action_input)
