@@ -104,8 +104,8 @@ def test_a_broken_action_fails_them(mistral_sandbox, tmp_path):
         mistral_sandbox.client.dynamic_actions.list()]
 
 
-def test_clean_mistral_sandbox_has_nothing_registered(mistral_sandbox,
-                                                     request):
+def test_clean_mistral_sandbox_has_nothing_registered(
+        mistral_sandbox, request):
     mistral_sandbox.register(package='%s=acme' % (EXAMPLE / 'acme_actions'))
     client = mistral_sandbox.client
     assert client.dynamic_actions.list() and client.code_sources.list()
