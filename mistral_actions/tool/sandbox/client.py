@@ -124,16 +124,6 @@ class Sandbox:
         sandbox._temporary = temporary
         return sandbox
 
-    @property
-    def workdir(self) -> typing.Optional[Path]:
-        """The folder holding its config, database and log, if ours."""
-        return self.server.workdir if self.server else None
-
-    @property
-    def kept(self) -> bool:
-        """Whether :meth:`stop` leaves its folder in place."""
-        return self._temporary is None
-
     def stop(self) -> None:
         """Stop the Mistral this process started (by its pid) and remove
         its temporary folder; nothing for one started elsewhere."""
