@@ -1,24 +1,24 @@
 """Demo: a throw-away local Mistral 23 with the int32bit actions in it.
 
-Starts Mistral in one process on SQLite (no keystone, no RabbitMQ),
-registers the actions with `mistral-actions register --include-unsafe`,
-runs examples/system/disk_usage.yaml, prints its result, and stops
-Mistral again. Run it with `tox -e demo` (or `python -m tools.demo`);
-`tox -e demo -- --keep` keeps that Mistral running to play with, until
-Ctrl-C (or SIGTERM) stops it.
+The story of `mistral-actions sandbox --register --include-unsafe`, told
+step by step: start the sandbox (SQLite, one process, no keystone),
+register the actions, run examples/system/disk_usage.yaml, print its
+result, stop Mistral again. Run it with `tox -e demo` (or `python -m
+tools.demo`); `tox -e demo -- --keep` keeps that Mistral running to play
+with, until Ctrl-C (or SIGTERM) stops it.
 """
 
 import argparse
 import json
 import os
 from pathlib import Path
-import signal
 import sys
-import tempfile
 
-from tests.harness.clients import run_workflow
-from tests.harness.clients import Tool
-from tests.harness.mistral_servers import SingleProcessMistral
+from mistral_actions.tool import commands
+from mistral_actions.tool import errors
+from mistral_actions.tool.sandbox import client
+from mistral_actions.tool.sandbox import foreground
+from mistral_actions.tool.sandbox import processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,48 +33,46 @@ def parse(argv):
     return parser.parse_args(argv)
 
 
-def wait_for_stop():
-    """Until Ctrl-C or SIGTERM; both end the demo normally."""
-    def stop(signum, frame):
-        raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        while True:
-            signal.pause()
-    except KeyboardInterrupt:
+def story(sandbox, keep):
+    print('Mistral API at %s (log: %s)' % (sandbox.url,
+                                           sandbox.server.log_path))
+    print('$ mistral-actions register --include-unsafe')
+    plan = sandbox.register(include_unsafe=True)
+    for step in plan.steps:
+        print('  %-45s %-8s %s' % (step.name, commands.DONE.get(
+            step.verdict, step.verdict), step.scope))
+    print('$ mistral execution-create disk_usage (%s)' % (
+        EXAMPLE.relative_to(ROOT)))
+    run = sandbox.run_workflow(EXAMPLE.read_text(), path=os.getcwd())
+    print('state: %s' % run.state)
+    if run.state != 'SUCCESS':
+        print(run.state_info)
+        return 1
+    print('output: %s' % json.dumps(run.output, indent=2))
+    if keep:
+        print('\nMistral keeps running; in another shell:\n'
+              '    export OS_MISTRAL_URL=%s\n'
+              '    mistral-actions action-list\n'
+              '    mistral run-action int32bit.system.exec '
+              '\'{"cmd": "uname -a"}\'\n'
+              'Ctrl-C stops it.' % sandbox.url, flush=True)
+        foreground.wait_for_stop(sandbox)
         print('Stopping Mistral ...', flush=True)
+    return 0
 
 
 def main(argv=None):
     args = parse(sys.argv[1:] if argv is None else argv)
-    with tempfile.TemporaryDirectory(prefix='mistral-actions-demo-') as work:
-        print('Starting a local Mistral 23 (SQLite, one process) ...')
-        with SingleProcessMistral(Path(work)) as mistral:
-            print('Mistral API at %s (log: %s)' % (
-                mistral.url, ', '.join(map(str, mistral.log_paths.values()))))
-            tool = Tool(mistral, 'api')
-            print('$ OS_MISTRAL_URL=%s mistral-actions register '
-                  '--include-unsafe' % mistral.url)
-            print(tool('register', '--include-unsafe').stdout)
-            print('$ mistral execution-create disk_usage (%s)' % (
-                EXAMPLE.relative_to(ROOT)))
-            execution = run_workflow(mistral.client(), EXAMPLE.read_text(),
-                                     'disk_usage', {'path': os.getcwd()})
-            print('state: %s' % execution.state)
-            if execution.state != 'SUCCESS':
-                print(execution.state_info)
-                return 1
-            print('output: %s' % json.dumps(json.loads(execution.output),
-                                            indent=2))
-            if args.keep:
-                print('\nMistral keeps running; in another shell:\n'
-                      '    export OS_MISTRAL_URL=%s\n'
-                      '    mistral-actions action-list\n'
-                      '    mistral run-action int32bit.system.exec '
-                      '\'{"cmd": "uname -a"}\'\n'
-                      'Ctrl-C stops it.' % mistral.url, flush=True)
-                wait_for_stop()
-    return 0
+    print('Starting a local Mistral 23 (SQLite, one process) ...')
+    with foreground.stop_on_signals():
+        try:
+            with client.Sandbox.start() as sandbox:
+                return story(sandbox, args.keep)
+        except foreground.Stop:
+            return 0
+        except (errors.ToolError, processes.ServerError) as error:
+            print('demo: %s' % error, file=sys.stderr)
+            return 1
 
 
 if __name__ == '__main__':

@@ -1,4 +1,5 @@
-"""The mistral-actions tool: discovery, planning, registry backends, CLI.
+"""The mistral-actions tool: discovery, planning, registry backends, CLI,
+the sandbox Mistral and its pytest plugin.
 
 Never registered in Mistral itself; discovery skips this package.
 """

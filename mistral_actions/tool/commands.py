@@ -542,3 +542,48 @@ class Rollback(_Lister):
             print('WARNING: ' + rollback.removal_warning(used).split(
                 '; give --force')[0], file=sys.stderr)
         return report(plan, applied=not parsed_args.dry_run)
+
+
+def _port(text: str) -> int:
+    """argparse type of --port: a TCP port number."""
+    import argparse
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError('%r is not a port (1-65535)' % text)
+    return int(text)
+
+
+class Sandbox(_OfPackages, _Command):
+    """Run a throw-away Mistral 23 here, in the foreground, until Ctrl-C.
+
+    SQLite, one process, no keystone, a policy that allows dynamic actions.
+    Prints the `export OS_MISTRAL_URL=...` line for other shells. Needs the
+    Mistral server: pip install 'mistral-actions[sandbox]'.
+    """
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--port', type=_port,
+            help='the API\'s port on 127.0.0.1 (default: a free one)')
+        parser.add_argument(
+            '--dir', metavar='DIR', dest='directory',
+            help='keep Mistral\'s config, database and log in DIR, and '
+                 'start from what is there (default: a temporary folder, '
+                 'removed on exit)')
+        parser.add_argument(
+            '--register', action='store_true',
+            help='register the packages of actions (all declared ones, or '
+                 'those of --package) once Mistral is ready')
+        parser.add_argument(
+            '--include-unsafe', action='store_true',
+            help='with --register: also the unsafe actions '
+                 '(int32bit.system.exec runs commands here)')
+        return parser
+
+    def take_action(self, parsed_args):
+        from mistral_actions.tool.sandbox import foreground
+        return foreground.serve(
+            port=parsed_args.port, directory=parsed_args.directory,
+            package_options=parsed_args.packages,
+            register=parsed_args.register,
+            include_unsafe=parsed_args.include_unsafe, out=self.app.stdout)

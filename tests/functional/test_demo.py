@@ -34,6 +34,9 @@ def test_keep_leaves_mistral_running_until_ctrl_c():
         text = ''.join(said)
         assert 'state: SUCCESS' in text, text
         url = re.search(r'export OS_MISTRAL_URL=(\S+)', text).group(1)
+        folder = Path(re.search(r'\(log: (\S+)/mistral.log\)', text)
+                      .group(1))
+        assert (folder / 'mistral.sqlite').exists()
         env = dict(environment(), OS_MISTRAL_URL=url)
         listed = run([BIN / 'mistral-actions', 'action-list', '-f', 'value',
                       '-c', 'Name'], env).stdout.split()
@@ -41,7 +44,17 @@ def test_keep_leaves_mistral_running_until_ctrl_c():
         demo.send_signal(signal.SIGINT)
         assert demo.wait(timeout=120) == 0
         assert not http_answers(url + '/', timeout=3)
+        assert not folder.exists()
     finally:
         if demo.poll() is None:
             demo.kill()
             demo.wait()
+
+
+def test_the_demo_uses_the_product_not_the_test_harness():
+    imported = subprocess.run(
+        [sys.executable, '-c', 'import sys, tools.demo; print(sorted('
+         'name for name in sys.modules if name.split(".")[0] == "tests"))'],
+        cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == '[]'

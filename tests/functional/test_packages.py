@@ -15,7 +15,6 @@ import pytest
 from tests.harness.clients import mistral_cli
 from tests.harness.clients import run_action
 from tests.harness.clients import Tool
-from tests.harness.mistral_servers import SingleProcessMistral
 from tests.harness.registry_state import rest_state
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -173,16 +172,15 @@ def test_clashes_are_refused_before_any_write(mistral, tool, tmp_path):
     assert rest_state(mistral) == before
 
 
-def test_a_node_with_the_package_installed_still_works(tmp_path_factory):
+def test_a_node_with_the_package_installed_still_works(mistral_sandbox):
     """The way nodes were set up before self-contained code sources: this
-    project installed into Mistral's own environment."""
-    with SingleProcessMistral(tmp_path_factory.mktemp('installed-node'),
-                              node=None) as mistral:
-        tool = Tool(mistral, 'api')
-        tool('register', '--include-unsafe')
-        assert result(mistral, 'int32bit.system.exec',
-                      cmd='echo installed')['stdout'] == 'installed\n'
-        installed = subprocess.run(
-            [str(mistral.python), '-c', 'import mistral_actions'],
-            cwd='/', timeout=60)
-        assert installed.returncode == 0
+    project installed into Mistral's own environment, as it is for the
+    pytest plugin's sandbox, which runs Mistral with the tests' Python."""
+    installed = subprocess.run(
+        [str(mistral_sandbox.server.python), '-c', 'import mistral_actions'],
+        cwd='/', timeout=60)
+    assert installed.returncode == 0
+    mistral_sandbox.register(include_unsafe=True)
+    assert mistral_sandbox.run_action(
+        'int32bit.system.exec', cmd='echo installed')['stdout'] == \
+        'installed\n'

@@ -38,6 +38,8 @@ def test_an_upgrade_does_not_install_a_deleted_module_again(tmp_path):
 
     pip_install(venv, checkout, '1.0.0')
     assert installed(venv, DELETED)
+    # The sandbox's launcher, run by file path, is in the wheel too.
+    assert installed(venv, 'mistral_actions/tool/sandbox/one_process.py')
     assert (checkout / 'build' / 'lib' / DELETED).exists(), \
         'the build no longer leaves build/lib: this test proves nothing'
 

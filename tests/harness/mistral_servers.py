@@ -1,56 +1,21 @@
 """Real Mistral 23 servers for the functional tests, in its two shapes."""
 
-import concurrent.futures
-import configparser
-import contextlib
 import dataclasses
-import functools
 import os
 from pathlib import Path
-import subprocess
 import sys
-import time
 
 import requests
 
+from mistral_actions.tool.sandbox import server as sandbox_server
 from tests.harness import infra
 from tests.harness import node_venvs
 from tests.harness.process import free_port
-from tests.harness.process import http_answers
 from tests.harness.process import Process
-from tests.harness.process import ServerError
-from tests.harness.process import tail
-from tests.harness.process import wait_until
 
-LAUNCHER = Path(__file__).with_name('mistral_single_process.py')
 #: What the servers run from unless told otherwise.
 DEFAULT_NODE = 'mistral-with-extra'
-START_TIMEOUT = 120
-COMMAND_TIMEOUT = 300
 CLIENT_TIMEOUT = 60
-# Past graceful_shutdown_timeout (5 s). mistral-server --server api never
-# ends by itself on SIGTERM: the cron trigger threads that its master
-# process runs ([cron_trigger] run_in_api) keep it alive; it gets SIGKILL.
-STOP_TIMEOUT = 8
-
-# mistral-db-manage's own main(), several commands in one interpreter (each
-# start costs seconds of imports). `create_all` is the way Mistral's unit
-# tests make the schema, for SQLite: Alembic cannot migrate it (it would
-# need ALTER of constraints).
-DB_MANAGE = '''
-import sys
-from mistral.db.sqlalchemy.migration import cli
-from mistral.db.v2 import api as db_api
-config_file, *commands = sys.argv[1:]
-for command in commands:
-    if command == 'create_all':
-        db_api.setup_db()
-        continue
-    sys.argv = ['mistral-db-manage', '--config-file', config_file,
-                *command.split()]
-    cli.CONF.clear()  # main() parses the command line again
-    cli.main()
-'''
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,19 +52,13 @@ def client_environment() -> dict:
             if not key.startswith(('OS_', 'MISTRAL'))}
 
 
-def _log_says(path, text):
-    with contextlib.suppress(OSError), open(path, errors='replace') as log:
-        return text in log.read()
-    return False
-
-
 class _Mistral:
-    """What both shapes share: config, schema commands, clients, stop.
+    """What both shapes share: config, schema commands, clients, stop
+    (the pieces of :mod:`mistral_actions.tool.sandbox.server`).
 
     Attributes: url (.../v2), config_file, log_path (the API's log),
-    log_paths and processes (by server), start_seconds (from the first
-    process start until every server is ready), python (the interpreter
-    the servers run on).
+    log_paths and processes (by server), start_seconds (until every server
+    is ready), python (the interpreter the servers run on).
 
     Servers run from a virtualenv shaped like a Mistral node (``node``, a
     kind of :mod:`tests.harness.node_venvs`: Mistral and mistral-extra,
@@ -132,71 +91,27 @@ class _Mistral:
         return {process.name: process.log_path for process in self.processes}
 
     def _config(self, connection, transport_url):
-        return {
-            'DEFAULT': {'transport_url': transport_url,
-                        # A server still busy after that is killed.
-                        'graceful_shutdown_timeout': '5'},
-            'database': {'connection': connection},
-            'api': {'host': '127.0.0.1', 'port': str(self.port)},
-            # The ~1,200 generated OpenStack actions cost seconds per start.
-            'legacy_action_provider': {'load_action_generators': 'False'},
-            # Tests call services of their own on 127.0.0.1 with std.http.
-            'action_std_http': {'denied_cidrs': ''},
-        }
+        return sandbox_server.base_config(self.port, connection,
+                                          transport_url)
 
     def _without_auth(self, config):
         """No token checks; as nobody is admin then, open admin-only calls."""
-        policy = self.workdir / 'policy.yaml'
-        policy.write_text('"admin_only": ""\n')
-        config['pecan'] = {'auth_enable': 'False'}
-        config['oslo_policy'] = {'policy_file': str(policy)}
+        sandbox_server.open_without_auth(config, self.workdir)
 
     def _write_config(self, sections):
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.read_dict(sections)
-        with open(self.config_file, 'w') as config:
-            parser.write(config)
+        sandbox_server.write_config(self.config_file, sections)
 
     def _db_manage(self, *commands):
         """Run mistral-db-manage commands, e.g. 'upgrade head', in order."""
-        log_path = self.workdir / 'db-manage.log'
-        with open(log_path, 'ab') as log:
-            try:
-                result = subprocess.run(
-                    [str(self.python), '-c', DB_MANAGE, self.config_file,
-                     *commands], env=self.server_env,
-                    stdout=log, stderr=subprocess.STDOUT,
-                    stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                failure = 'no end after %ss' % COMMAND_TIMEOUT
-            else:
-                failure = result.returncode and (
-                    'exit status %s' % result.returncode)
-        if failure:
-            raise ServerError('mistral-db-manage %s: %s (log: %s)\n%s' % (
-                ', '.join(commands), failure, log_path, tail(log_path)))
+        sandbox_server.db_manage(self.python, self.config_file, commands,
+                                 self.workdir / 'db-manage.log',
+                                 self.server_env)
 
     def _start(self, processes):
         """Start processes; wait for the API and for each server's banner."""
         self.processes = list(processes)
-        started = time.monotonic()
-        for process in self.processes:
-            process.start()
-        try:
-            wait_until(lambda: http_answers(self.url + '/', timeout=5),
-                       START_TIMEOUT, processes=self.processes,
-                       what='answering on %s' % self.url)
-            for process in self.processes:
-                banner = self.BANNERS.get(process.name)
-                if banner:
-                    wait_until(
-                        functools.partial(_log_says, process.log_path, banner),
-                        START_TIMEOUT, processes=self.processes,
-                        what='logging %r' % banner)
-        except BaseException:
-            self._stop_processes()
-            raise
-        self.start_seconds = time.monotonic() - started
+        self.start_seconds = sandbox_server.start_processes(
+            self.processes, self.url, self.BANNERS)
 
     def env(self):
         """os.environ for the `mistral` CLI, talking to this server only."""
@@ -245,10 +160,7 @@ class _Mistral:
 
     def _stop_processes(self):
         """Stop the processes side by side: each may take seconds."""
-        with concurrent.futures.ThreadPoolExecutor(
-                max(1, len(self.processes))) as pool:
-            list(pool.map(lambda process: process.stop(STOP_TIMEOUT),
-                          self.processes))
+        sandbox_server.stop_processes(self.processes)
 
     def __enter__(self):
         return self
@@ -260,25 +172,24 @@ class _Mistral:
 class SingleProcessMistral(_Mistral):
     """Mistral on SQLite and `fake:/` RPC in one process; needs nothing else.
 
+    The product's sandbox server
+    (:class:`mistral_actions.tool.sandbox.server.SandboxServer`), run from
+    a node virtualenv.
+
     :param workdir: directory for mistral.conf, the database and the log.
     """
 
-    BANNERS = {'mistral': 'Engine server started.'}
+    BANNERS = {'mistral': sandbox_server.ENGINE_BANNER}
 
     def __init__(self, workdir, node=DEFAULT_NODE):
         super().__init__(workdir, node)
-        database = self.workdir / 'mistral.sqlite'
-        config = self._config('sqlite:///%s' % database, 'fake:/')
-        config['executor'] = {'type': 'local'}
-        config['notifier'] = {'type': 'local'}
-        self._without_auth(config)
-        self._write_config(config)
-        self._db_manage('stamp head', 'create_all', 'populate')
-        self._start([Process(
-            'mistral', [str(self.python), LAUNCHER,
-                        '--config-file', self.config_file],
-            self.workdir / 'mistral.log', env=self.server_env)])
-        self.log_path = self.processes[0].log_path
+        self.server = sandbox_server.SandboxServer(
+            self.workdir, python=self.python, port=self.port,
+            env=self.server_env).start()
+        self.config_file = self.server.config_file
+        self.processes = self.server.processes
+        self.log_path = self.server.log_path
+        self.start_seconds = self.server.start_seconds
 
 
 class DistributedMistral(_Mistral):

@@ -1,10 +1,11 @@
-"""No module of tests/, bench/ or tools/ hides a real package, so that no
-launcher needs `python -P` or sys.path edits to get the real one.
+"""No module of tests/, bench/, tools/ or the sandbox hides a real package,
+so that no launcher needs `python -P` or sys.path edits to get the real one.
 
 A script's folder comes first on its sys.path (Mistral's one-process
-launcher runs from tests/harness), and gunicorn, cinder-volume and
-nova-compute import our drivers and loaders beside the services' own
-packages: a `tests/harness/mistral.py` would be imported instead of Mistral.
+launcher runs from mistral_actions/tool/sandbox), and gunicorn,
+cinder-volume and nova-compute import our drivers and loaders beside the
+services' own packages: a `tests/harness/mistral.py` would be imported
+instead of Mistral.
 Everything is derived from the files and from what a fresh interpreter of
 this environment can import, not from a list kept by hand.
 """
@@ -17,7 +18,7 @@ import subprocess
 import sys
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = ('tests', 'bench', 'tools')
+FOLDERS = ('tests', 'bench', 'tools', 'mistral_actions/tool/sandbox')
 # Where launchers are written down besides Python code.
 LAUNCH_CONFIGS = ('tox.ini', 'setup.cfg', '.ci/*', '*.sh')
 # Module names Python gives a meaning of its own.

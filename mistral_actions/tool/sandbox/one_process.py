@@ -1,4 +1,9 @@
-"""Runs Mistral 23 api + engine as threads of ONE process, for fake:/ RPC."""
+"""Runs Mistral 23 api + engine as threads of ONE process, for fake:/ RPC.
+
+A plain script, run by file path with the Python that has Mistral (the
+sandbox's own, or a Mistral node's virtualenv in the tests): it must not
+import mistral_actions, which that Python may not have.
+"""
 
 import os
 import sys
@@ -43,7 +48,7 @@ class ExitOnStartFailure(service.ServiceBase):
 
 
 def main(argv):
-    """Usage: python mistral_single_process.py --config-file C
+    """Usage: python one_process.py --config-file C
 
     `mistral-server --server all` forks a process per server, and the fake
     transport cannot cross processes. Here oslo.service's threading Launcher
