@@ -3,9 +3,10 @@
 The story of `mistral-actions sandbox --register --include-unsafe`, told
 step by step: start the sandbox (SQLite, one process, no keystone),
 register the actions, run examples/system/disk_usage.yaml, print its
-result, stop Mistral again. Run it with `tox -e demo` (or `python -m
-tools.demo`); `tox -e demo -- --keep` keeps that Mistral running to play
-with, until Ctrl-C (or SIGTERM) stops it.
+result, stop Mistral again. Run it with `python3 tools/venv_run.py demo`
+(README's command: its own virtualenv, made once) or `tox -e demo`;
+`--keep` keeps that Mistral running to play with, until Ctrl-C (or
+SIGTERM) stops it.
 """
 
 import argparse

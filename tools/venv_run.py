@@ -81,9 +81,15 @@ def ensure_venv(kind: str) -> Path:
     return bin_dir
 
 
+def _become(argv: list) -> None:
+    """Replace this process with argv, run from the checkout: Ctrl-C and
+    SIGTERM then reach the command itself, which stops what it started."""
+    os.chdir(ROOT)
+    os.execv(argv[0], argv)
+
+
 def run_demo(bin_dir: Path, args: list) -> int:
-    return subprocess.run([str(bin_dir / 'python'), '-m', 'tools.demo',
-                           *args], cwd=ROOT).returncode
+    _become([str(bin_dir / 'python'), '-m', 'tools.demo', *args])
 
 
 def run_tests(bin_dir: Path, args: list) -> int:
@@ -91,8 +97,7 @@ def run_tests(bin_dir: Path, args: list) -> int:
     code = subprocess.run([tox, '-e', 'pep8'], cwd=ROOT).returncode
     if code != 0:
         return code
-    return subprocess.run([tox, '-e', 'py3', '--', *args],
-                          cwd=ROOT).returncode
+    _become([tox, '-e', 'py3', '--', *args])
 
 
 COMMANDS = {'demo': run_demo, 'test': run_tests}

@@ -1,8 +1,12 @@
-"""The demo (`tox -e demo`), and `--keep`, which leaves its Mistral running
-to play with until Ctrl-C."""
+"""The demo, as README's command runs it on a machine with nothing but
+Python (its own virtualenv, .venvs/demo, made by tools/venv_run.py from the
+system's interpreter, not from the test environment), and `--keep`, which
+leaves its Mistral running to play with until Ctrl-C."""
 
+import os
 from pathlib import Path
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -17,10 +21,34 @@ BIN = Path(sys.executable).parent
 TIMEOUT = 600
 
 
+def readme_demo_command() -> list:
+    """The demo command of README.md (README.zh.md shows the same)."""
+    commands = [[shlex.split(line) for line in
+                 (ROOT / readme).read_text().splitlines()
+                 if line.startswith('    python3 tools/venv_run.py demo')][0]
+                for readme in ('README.md', 'README.zh.md')]
+    assert commands[0] == commands[1]
+    return commands[0]
+
+
+def bare_environment() -> dict:
+    """os.environ without the test environment's virtualenv."""
+    env = {key: value for key, value in os.environ.items()
+           if key not in ('VIRTUAL_ENV', 'PYTHONPATH')}
+    env['PATH'] = os.pathsep.join(
+        folder for folder in env.get('PATH', '').split(os.pathsep)
+        if Path(folder).resolve() != BIN.resolve())
+    return env
+
+
 def test_keep_leaves_mistral_running_until_ctrl_c():
-    demo = subprocess.Popen([sys.executable, '-m', 'tools.demo', '--keep'],
+    python, *args = readme_demo_command()
+    assert python == 'python3'
+    # The system's Python, as on a fresh machine.
+    demo = subprocess.Popen([sys._base_executable, *args, '--keep'],
                             cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                            stderr=subprocess.STDOUT, text=True,
+                            env=bare_environment())
     try:
         said = []
         deadline = time.monotonic() + TIMEOUT
