@@ -50,9 +50,6 @@ class Probe(actions.Action):
                 'pid': os.getpid()}
 '''
 PROBE_PREFIX = 'mistral-actions-doctor-probe-'
-#: Mistral's 403 names the policy rule: "Policy doesn't allow X to be
-#: performed."
-POLICY_RULE = re.compile(r"allow (\S+) to be performed")
 #: Inline parameters of a task's action: ``name a=1 b=<% $.x %>``.
 INLINE_PARAMETER = re.compile(r'(?:^|\s)([A-Za-z_][\w-]*)=')
 
@@ -115,9 +112,9 @@ class Doctor:
                              for name in self.LATER]
         checks.append(self.action_list())
         probe = self.probe_name()
-        checks.extend(self.allowed_and_enabled(probe))
-        can_run = not any(check.failed for check in checks)
         try:
+            checks.extend(self.allowed_and_enabled(probe))
+            can_run = not any(check.failed for check in checks)
             checks.append(self.executors_import(probe) if can_run else
                           _skipped(self.EXECUTORS, 'no probe could be run'))
         finally:
@@ -187,25 +184,31 @@ class Doctor:
 
     def allowed_and_enabled(self, probe: str) -> typing.List[Check]:
         from mistralclient.api import base
-        try:
-            self.client.code_sources.create(probe, PROBE_SOURCE,
-                                            scope='private')
-            self.client.dynamic_actions.create(probe, 'Probe', probe,
-                                               scope='private')
-        except base.APIException as error:
-            if error.error_code == 403:
-                rule = POLICY_RULE.search(str(error.error_message or ''))
-                return [_failed(
-                    self.ALLOWED, 'Mistral\'s policy refused %s' % (
-                        rule.group(1) if rule else 'the write (HTTP 403)'),
-                    'ask for a role its policy allows (Mistral 23: admin), '
-                    'or relax that rule in Mistral\'s policy file'),
-                    _skipped(self.ENABLED, 'no probe action could be made')]
-            return [_failed(self.ALLOWED, 'Mistral refused to store a probe '
-                            'action: HTTP %s: %s' % (
-                                error.error_code, error.error_message),
-                            'see Mistral\'s API log'),
-                    _skipped(self.ENABLED, 'no probe action could be made')]
+        # Mistral's 403 does not name the rule; each request is checked
+        # against the rule of its own name.
+        writes = (('code_sources:create', lambda: self.client.code_sources
+                   .create(probe, PROBE_SOURCE, scope='private')),
+                  ('dynamic_actions:create', lambda: self.client
+                   .dynamic_actions.create(probe, 'Probe', probe,
+                                           scope='private')))
+        for rule, write in writes:
+            try:
+                write()
+            except base.APIException as error:
+                if error.error_code == 403:
+                    refused = _failed(
+                        self.ALLOWED, 'Mistral\'s policy refused %s' % rule,
+                        'ask for a role its policy allows (Mistral 23: '
+                        'admin), or relax that rule in Mistral\'s policy '
+                        'file')
+                else:
+                    refused = _failed(
+                        self.ALLOWED, 'Mistral refused to store a probe '
+                        'action: HTTP %s: %s' % (error.error_code,
+                                                 error.error_message),
+                        'see Mistral\'s API log')
+                return [refused, _skipped(self.ENABLED,
+                                          'no probe action could be made')]
         allowed = _passed(self.ALLOWED, 'stored a probe code source and '
                           'dynamic action')
         try:

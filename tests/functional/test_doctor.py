@@ -16,6 +16,7 @@ import pytest
 
 from tests.harness.clients import mistral_cli
 from tests.harness.clients import Tool
+from tests.harness.mistral_servers import SingleProcessMistral
 
 #: A package of actions at a path: one action needs pytest on the
 #: executors (imported when it runs, so the code source still loads).
@@ -171,3 +172,39 @@ def test_the_probe_runs_in_the_executor_process(distributed_mistral):
     executor = {process.name: process for process in
                 distributed_mistral.processes}['executor']
     assert os.getpgid(pid) == executor.pid, (reason, executor.pid)
+
+
+@pytest.fixture(scope='module')
+def misconfigured_mistral(tmp_path_factory):
+    """A Mistral of this module's own whose dynamic action provider is
+    denied by its config ([action_providers] denylist)."""
+    with SingleProcessMistral(
+            tmp_path_factory.mktemp('no-dynamic'),
+            extra_config={'action_providers': {'denylist': 'dynamic'}}
+    ) as mistral:
+        yield mistral
+
+
+def test_a_policy_that_refuses_and_dynamic_actions_denied(
+        misconfigured_mistral):
+    tool = Tool(misconfigured_mistral, 'api')
+    code, found = checks(tool)
+    assert code == 1
+    problems = failed(found)
+    assert 'provider is off' in problems['dynamic actions enabled']
+    assert 'executors import what the actions need' not in problems
+
+    # Mistral reads its policy file again when it changes.
+    policy = misconfigured_mistral.workdir / 'policy.yaml'
+    allowing = policy.read_text()
+    policy.write_text(allowing + '"code_sources:create": "!"\n')
+    try:
+        code, found = checks(tool)
+        assert code == 1
+        assert failed(found)[
+            'allowed to manage code sources and dynamic actions'] == \
+            "Mistral's policy refused code_sources:create"
+    finally:
+        policy.write_text(allowing)
+    assert not [name for name in tool.mistral.client().code_sources.list()
+                if name.name.startswith('mistral-actions-doctor-probe-')]

@@ -177,15 +177,17 @@ class SingleProcessMistral(_Mistral):
     a node virtualenv.
 
     :param workdir: directory for mistral.conf, the database and the log.
+    :param extra_config: mistral.conf options to add or override, by
+        section.
     """
 
     BANNERS = {'mistral': sandbox_server.ENGINE_BANNER}
 
-    def __init__(self, workdir, node=DEFAULT_NODE):
+    def __init__(self, workdir, node=DEFAULT_NODE, extra_config=None):
         super().__init__(workdir, node)
         self.server = sandbox_server.SandboxServer(
             self.workdir, python=self.python, port=self.port,
-            env=self.server_env).start()
+            env=self.server_env, extra_config=extra_config).start()
         self.config_file = self.server.config_file
         self.processes = self.server.processes
         self.log_path = self.server.log_path

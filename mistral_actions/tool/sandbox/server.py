@@ -179,6 +179,8 @@ class SandboxServer:
     :param port: the API's port on 127.0.0.1 (default: a free one).
     :param env: the server's environment (default: this one's).
     :param start_timeout: seconds for the API and the engine to come up.
+    :param extra_config: mistral.conf sections and options to add or
+        override, e.g. ``{'action_providers': {'denylist': 'dynamic'}}``.
 
     Attributes once started: url (``http://127.0.0.1:PORT/v2``),
     config_file, log_path, processes, start_seconds (from the first
@@ -189,8 +191,10 @@ class SandboxServer:
                  python: typing.Union[str, Path, None] = None,
                  port: typing.Optional[int] = None,
                  env: typing.Optional[dict] = None,
-                 start_timeout: float = START_TIMEOUT):
+                 start_timeout: float = START_TIMEOUT,
+                 extra_config: typing.Optional[dict] = None):
         self.workdir = Path(workdir)
+        self.extra_config = extra_config or {}
         self.python = Path(python or sys.executable)
         self.port = port or processes.free_port()
         self.env = env
@@ -219,6 +223,8 @@ class SandboxServer:
         config['executor'] = {'type': 'local'}
         config['notifier'] = {'type': 'local'}
         open_without_auth(config, self.workdir)
+        for section, options in self.extra_config.items():
+            config.setdefault(section, {}).update(options)
         write_config(self.config_file, config)
         if not self.database.exists():
             try:
