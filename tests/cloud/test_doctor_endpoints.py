@@ -44,3 +44,12 @@ def test_the_catalog_has_what_the_actions_call(cloud_mistral, tmp_path):
     assert code == 1
     assert status == '✘'
     assert 'object-store (for stored.containers.count_containers)' in reason
+
+
+def test_the_ledger_names_the_keystone_user_and_project(cloud_mistral):
+    """The deployment the fixture made through keystone is recorded as
+    made by its user in its project."""
+    rows = Tool(cloud_mistral, 'api').rows('history')
+    keystone = cloud_mistral.keystone
+    assert rows and rows[-1]['Who'] == '%s@%s' % (
+        keystone.admin_user, keystone.admin_project), rows

@@ -64,7 +64,7 @@ class RestRegistry(registry.Registry, registry.RegistrySession):
             with self.translated_errors():
                 access = self.keystone_session.auth.get_access(
                     self.keystone_session)
-            who.update(user=access.user_name, user_id=access.user_id,
+            who.update(user=access.username, user_id=access.user_id,
                        project=access.project_name,
                        project_id=access.project_id)
         return who
