@@ -1,12 +1,17 @@
 """Real Mistral servers, started once per session, for functional tests."""
 
 import os
+from pathlib import Path
+import shutil
+import subprocess
 
 import pytest
 
 from tests.harness import infra
 from tests.harness.mistral_servers import DistributedMistral
 from tests.harness.mistral_servers import SingleProcessMistral
+
+EXAMPLE = Path(__file__).resolve().parents[2] / 'examples' / 'acme-actions'
 
 
 @pytest.fixture(scope='session')
@@ -53,3 +58,14 @@ def mistral_and_backend(request):
     """(a Mistral, a backend name), for each pair of BACKEND_SHAPES."""
     shape, backend = request.param
     return request.getfixturevalue('%s_mistral' % shape), backend
+
+
+@pytest.fixture(scope='session')
+def acme_installed(tmp_path_factory):
+    """A folder where the example package is pip-installed (with its entry
+    point), for PYTHONPATH."""
+    target = tmp_path_factory.mktemp('acme-installed')
+    subprocess.run([shutil.which('pip') or 'pip', 'install', '-q',
+                    '--no-deps', '--target', str(target), str(EXAMPLE)],
+                   check=True, capture_output=True, timeout=300)
+    return target

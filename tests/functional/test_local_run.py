@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 import re
 import shlex
-import shutil
 import subprocess
 
 import pytest
@@ -83,17 +82,6 @@ class Refuse(actions.Action):
     def run(self, context):
         return actions.Result(error='refused: not today')
 '''
-
-
-@pytest.fixture(scope='module')
-def acme_installed(tmp_path_factory):
-    """A folder where the example package is pip-installed (with its entry
-    point), for PYTHONPATH."""
-    target = tmp_path_factory.mktemp('acme-installed')
-    subprocess.run([shutil.which('pip') or 'pip', 'install', '-q',
-                    '--no-deps', '--target', str(target), str(EXAMPLE)],
-                   check=True, capture_output=True, timeout=300)
-    return target
 
 
 @pytest.fixture(scope='module')

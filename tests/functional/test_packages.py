@@ -21,17 +21,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / 'examples' / 'acme-actions'
 
 
-@pytest.fixture(scope='module')
-def acme_installed(tmp_path_factory):
-    """A folder where the example package is pip-installed (with its entry
-    point), for PYTHONPATH."""
-    target = tmp_path_factory.mktemp('acme-installed')
-    subprocess.run([shutil.which('pip') or 'pip', 'install', '-q',
-                    '--no-deps', '--target', str(target), str(EXAMPLE)],
-                   check=True, capture_output=True, timeout=300)
-    return target
-
-
 @pytest.fixture
 def tool(mistral, acme_installed):
     """The command, with the example package installed, against a clean
