@@ -12,6 +12,8 @@ import sys
 import pytest
 
 from tests.harness.clients import environment
+from tests.harness import readme_blocks
+from tests.harness.readme_blocks import blocks
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / 'examples' / 'acme-actions'
@@ -23,13 +25,7 @@ TIMEOUT = 600
 
 
 def section(readme):
-    text = (ROOT / readme).read_text()
-    start = text.index(SECTION[readme])
-    return text[start:text.index('\n## ', start + 1)]
-
-
-def blocks(text, language):
-    return re.findall(r'```%s\n(.*?)```' % language, text, re.S)
+    return readme_blocks.section(readme, SECTION[readme])
 
 
 def readme_command():

@@ -1,0 +1,18 @@
+"""The READMEs' examples, for the tests that run them as written."""
+
+from pathlib import Path
+import re
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def section(readme: str, heading: str) -> str:
+    """The text of README ``readme`` from ``heading`` to the next ``##``."""
+    text = (ROOT / readme).read_text()
+    start = text.index(heading)
+    return text[start:text.index('\n## ', start + 1)]
+
+
+def blocks(text: str, language: str) -> list:
+    """The fenced code blocks of ``language`` in text, in order."""
+    return re.findall(r'```%s\n(.*?)```' % language, text, re.S)
