@@ -93,17 +93,36 @@ def flaky(flaky_block_storage):
     flaky_block_storage.heal()
 
 
+#: Tries at building a test server: under the load of a 2-core machine the
+#: test cloud's scheduler now and then gives up on a build (a server of ours
+#: in ERROR with Nova's fault); that is the harness's weather, not the action
+#: under test, so the fixture builds again and names each fault it saw.
+SERVER_BUILDS = 3
+
+
 @pytest.fixture
 def server(cloud):
     """An ACTIVE server of the cloud's tiny flavor and image."""
     nova = cloud.nova()
-    created = nova.servers.create('test-%s' % uuid.uuid4().hex[:8],
-                                  cloud.image_id, cloud.flavor_id,
-                                  nics='none')
-    workflows.wait_for(lambda: nova.servers.get(created.id).status,
-                       lambda status: status in ('ACTIVE', 'ERROR'),
-                       'server %s ACTIVE' % created.id)
-    assert nova.servers.get(created.id).status == 'ACTIVE'
+    faults = []
+    for _ in range(SERVER_BUILDS):
+        created = nova.servers.create('test-%s' % uuid.uuid4().hex[:8],
+                                      cloud.image_id, cloud.flavor_id,
+                                      nics='none')
+        workflows.wait_for(lambda: nova.servers.get(created.id).status,
+                           lambda status: status in ('ACTIVE', 'ERROR'),
+                           'server %s ACTIVE' % created.id)
+        built = nova.servers.get(created.id)
+        if built.status == 'ACTIVE':
+            break
+        faults.append('%s: %s' % (created.id, getattr(built, 'fault', {})))
+        nova.servers.delete(created.id)
+    else:
+        raise AssertionError('no server became ACTIVE in %d builds (see '
+                             'the nova-* logs listed below): %s' % (
+                                 SERVER_BUILDS, '; '.join(faults)))
+    if faults:
+        print('server builds that failed first: %s' % '; '.join(faults))
     yield created.id
     nova.servers.delete(created.id)
 
