@@ -59,6 +59,11 @@ def story(sandbox, keep):
               'Ctrl-C stops it.' % sandbox.url, flush=True)
         foreground.wait_for_stop(sandbox)
         print('Stopping Mistral ...', flush=True)
+    else:
+        print('\nThis Mistral stops now. To keep one to play with: '
+              'python3 tools/venv_run.py demo --keep, or mistral-actions '
+              'sandbox --register --include-unsafe (README: "mistral-actions '
+              'sandbox").')
     return 0
 
 
