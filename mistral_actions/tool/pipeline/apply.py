@@ -8,8 +8,9 @@ Within a phase the writes are independent and go out
 ``session.parallel_writes`` at a time.
 
 A round is: open a session (a transaction or a round of requests), read a
-snapshot, plan, refuse a plan with problems before any write, apply, record
-the deployment in the ledger (in the same transaction or round). When a
+snapshot, plan, refuse a plan with problems before any write, apply, read
+again and verify, record the deployment in the ledger (in the same
+transaction or round: a deployment that did not verify records nothing). When a
 concurrent writer wins a race (another node running ``register`` at the
 same moment) the whole round is repeated from a fresh snapshot, so the
 result is the same as if they had run one after another.
@@ -112,11 +113,11 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
                progress: typing.Optional[progress_bars.Progress] = None,
                record: typing.Optional[Recorder] = None
                ) -> planning.Plan:
-    """Snapshot, plan, refuse on problems, apply, ``record(session,
-    snapshot, plan)`` in the same transaction or round (see
-    :mod:`~mistral_actions.tool.ledger`), then ``check(registry)`` (see
-    :mod:`.verify`); the whole round again, from a fresh snapshot, when a
-    concurrent writer got in the way."""
+    """Snapshot, plan, refuse on problems, apply, ``check(session)`` (see
+    :mod:`.verify`: Mistral read again in the same transaction or round),
+    then ``record(session, snapshot, plan)`` in it (see
+    :mod:`~mistral_actions.tool.ledger`); the whole round again, from a
+    fresh snapshot, when a concurrent writer got in the way."""
     shadowing_seen = set()
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -138,12 +139,13 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
                     raise errors.PlanRefused(plan.problems)
                 if plan.writes and not dry_run:
                     apply(plan, session, progress)
+                    if check is not None:
+                        check(session)
                     if record is not None:
-                        # Only once every write went through: a round
-                        # that failed records no success.
+                        # Only once every write went through and Mistral,
+                        # read again, holds the plan: a round that failed
+                        # or did not verify records no success.
                         record(session, snapshot, plan)
-            if check is not None and plan.writes and not dry_run:
-                check(registry)
             return plan
         except errors.ConflictError as error:
             if attempt == ATTEMPTS:

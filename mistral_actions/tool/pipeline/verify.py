@@ -26,15 +26,15 @@ def leftovers(plan: planning.Plan) -> list:
 
 def verifier(make_plan: typing.Callable[[registries.Snapshot],
                                         planning.Plan]) -> typing.Callable:
-    """A check for :func:`.apply.run_rounds`: raises ConflictError naming
-    what is still to do."""
+    """A check for :func:`.apply.run_rounds`, run in the round's own
+    session after its writes and before its ledger record: raises
+    ConflictError naming what is still to do."""
 
-    def check(registry: registries.Registry) -> None:
-        with registry.session() as session:
-            # Other providers' names only refuse a plan; what is left to
-            # write depends on our rows alone.
-            left = leftovers(make_plan(session.snapshot(
-                with_other_actions=False)))
+    def check(session: registries.RegistrySession) -> None:
+        # Other providers' names only refuse a plan; what is left to write
+        # depends on our rows alone.
+        left = leftovers(make_plan(session.snapshot(
+            with_other_actions=False)))
         if left:
             raise errors.ConflictError(
                 'Mistral differs from what was just registered (still to '

@@ -12,6 +12,7 @@ from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
 from mistral_actions.tool.pipeline import apply
 from mistral_actions.tool.pipeline import plan as planning
+from mistral_actions.tool.pipeline import verify
 from mistral_actions.tool import registry
 from mistral_actions.tool import specs
 from tests.unit.tool.pipeline import test_apply
@@ -125,6 +126,23 @@ def test_a_round_whose_writes_failed_records_no_success():
     with pytest.raises(errors.RegistryError):
         register(fake, [SAY])
     assert fake.entries() == []
+
+
+def test_a_round_that_does_not_verify_records_no_success(monkeypatch):
+    """A backend that says it wrote but did not (over the API: nothing to
+    roll back) leaves no "succeeded" record in any of the repeated rounds.
+    """
+    monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
+    fake = LedgerFake(drop_writes=True)
+
+    def make_plan(snapshot):
+        return planning.plan_register([SAY], snapshot, override=True,
+                                      prefixes={'acme'})
+    with pytest.raises(errors.ConflictError, match='create acme.one.say'):
+        apply.run_rounds(fake, make_plan, check=verify.verifier(make_plan),
+                         record=ledger.recorder('register', None))
+    assert fake.entries() == []
+    assert fake.rows == {}
 
 
 def test_an_update_records_mistrals_next_version_and_the_diff(monkeypatch):
