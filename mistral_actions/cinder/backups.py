@@ -124,8 +124,6 @@ METADATA_VERSION = '3.43'
 #: Seconds one backup's deletion may take, and between two looks at it.
 DELETE_TIMEOUT = 600
 DELETE_INTERVAL = 2
-#: Volume statuses Cinder backs up from (in-use with force).
-BACKUP_SOURCE_STATES = ('available', 'in-use')
 
 
 def chain_id_of(backup):
@@ -310,6 +308,8 @@ class Create(resources.OpenStackAction):
         wanted = inputs.flag('incremental', self.incremental)
         force = inputs.flag('force', self.force)
         client = self.client(context)
+        if self.snapshot_id is None:
+            volumes.require_copyable(client, self.volume_id, 'backup')
         incremental = wanted and any(
             map(_is_available,
                 chain_links(volume_backups(client, self.volume_id))))
@@ -360,12 +360,7 @@ class CreateBackup(resources.OpenStackAction):
         keep = _whole_number('max_chains', self.max_chains, 0)
         client = self.client(context)
         _require_metadata(client)
-        volume = volumes.VOLUMES.get(client, self.volume_id)
-        status = str(resources.field(volume, 'status')).lower()
-        if status not in BACKUP_SOURCE_STATES:
-            raise failures.WrongStatus(
-                'volume %s is %s; Cinder backs up only an available or '
-                'in-use volume' % (self.volume_id, status))
+        volumes.require_copyable(client, self.volume_id, 'backup')
         backups = volume_backups(client, self.volume_id)
         chain, broken = chain_of(chain_links(backups))
         if not chain:

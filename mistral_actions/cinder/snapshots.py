@@ -1,5 +1,6 @@
 """Actions on Cinder volume snapshots: create, status checks, waiting."""
 
+from mistral_actions.cinder import volumes
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import resources
 
@@ -63,6 +64,8 @@ class CreateSnapshot(resources.OpenStackAction):
 
     Returns at once with {id, name, status, volume_id} (status is usually
     creating): follow with ``int32bit.cinder.snapshots.wait_for_status``.
+    Fails with "volume ID is error; Cinder makes a snapshot only of an
+    available or in-use volume" when the volume is in another status.
 
     :param volume_id: ID of the volume to snapshot.
     """
@@ -76,6 +79,7 @@ class CreateSnapshot(resources.OpenStackAction):
 
     def run(self, context):
         client = self.client(context)
+        volumes.require_copyable(client, self.volume_id, 'snapshot')
         with failures.not_found_as('volume', self.volume_id):
             snapshot = client.volume_snapshots.create(
                 self.volume_id, force=True,

@@ -1,5 +1,6 @@
 """Actions on Cinder volumes: status checks and waiting."""
 
+from mistral_actions.cloud import failures
 from mistral_actions.cloud import resources
 
 VOLUMES = resources.Resource(
@@ -7,6 +8,22 @@ VOLUMES = resources.Resource(
     error_states=('error', 'error_deleting', 'error_restoring',
                   'error_extending', 'error_managing', 'error_backing-up'),
     fields=('id', 'name', 'status', 'size'))
+
+#: Volume statuses Cinder snapshots and backs up from (in-use with force).
+COPYABLE_STATES = ('available', 'in-use')
+
+
+def require_copyable(client, volume_id: str, copy: str):
+    """The volume, if Cinder can make a ``copy`` ('snapshot', 'backup') of
+    it now; else the one line every action gives for that mistake
+    (ResourceNotFound, WrongStatus), instead of Cinder's HTTP 400."""
+    volume = VOLUMES.get(client, volume_id)
+    status = str(resources.field(volume, 'status')).lower()
+    if status not in COPYABLE_STATES:
+        raise failures.WrongStatus(
+            'volume %s is %s; Cinder makes a %s only of an available or '
+            'in-use volume' % (volume_id, status, copy))
+    return volume
 
 
 class AssertStatus(resources.AssertStatusAction):

@@ -191,10 +191,23 @@ def test_volume_snapshot_backup_assertions(cloud, any_mistral, volume):
             ('volume', cinder.volumes, volume,
              'int32bit.cinder.volumes.assert_status', 'volume_id')):
         manager.reset_state(resource_id, 'error')
-        message = failed(run_action(any_mistral, name,
-                                    **{param: resource_id}))
-        assert '%s %s is in error state error; it will never become ' \
-            'available' % (kind, resource_id) in message
+        # The assertion and the wait both fail fast (a wait that did not
+        # would end in "still error after 120 s").
+        for action in (name, name.replace('assert_status',
+                                          'wait_for_status')):
+            message = failed(run_action(any_mistral, action,
+                                        **{param: resource_id}))
+            assert '%s %s is in error state error; it will never become ' \
+                'available' % (kind, resource_id) in message, action
+        if kind == 'volume':
+            # One line for one mistake, whichever action makes the copy.
+            for action, copy in (
+                    ('int32bit.cinder.snapshots.create_snapshot', 'snapshot'),
+                    ('int32bit.cinder.backups.create_backup', 'backup')):
+                assert failed(run_action(any_mistral, action,
+                                         volume_id=volume)) == (
+                    'volume %s is error; Cinder makes a %s only of an '
+                    'available or in-use volume' % (volume, copy))
         manager.reset_state(resource_id, 'available')
     wait_for(lambda: cinder.volumes.get(volume).status,
              lambda status: status == 'available', 'volume available')

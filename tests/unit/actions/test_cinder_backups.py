@@ -111,6 +111,16 @@ def test_create_unknown_volume(cinder, context):
         'volume nope not found'
 
 
+def test_create_of_a_volume_in_error_is_the_same_line_as_create_backup(
+        cinder, context):
+    cinder.volumes.add('vol-1', status='error', size=1)
+    assert failure_of(backups.Create('vol-1', 'b'), context) == \
+        failure_of(backups.CreateBackup('vol-1', 1, 1), context) == \
+        'volume vol-1 is error; Cinder makes a backup only of an available ' \
+        'or in-use volume'
+    assert cinder.backups.created == []
+
+
 # -- create_backup: chains ---------------------------------------------------
 
 def test_create_backup_full_when_volume_has_none(cinder, context):
@@ -349,8 +359,8 @@ def test_create_backup_refuses_a_volume_it_cannot_back_up(cinder, context):
     add_chain(cinder, 'a', 1, 1)
     cinder.volumes.add('vol-1', status='error', size=1)
     assert failure_of(backups.CreateBackup('vol-1', 1, 1), context) == \
-        'volume vol-1 is error; Cinder backs up only an available or ' \
-        'in-use volume'
+        'volume vol-1 is error; Cinder makes a backup only of an available ' \
+        'or in-use volume'
     assert cinder.backups.deletes == [] and cinder.backups.created == []
 
 

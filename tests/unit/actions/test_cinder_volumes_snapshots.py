@@ -115,3 +115,13 @@ def test_create_snapshot_forces_and_returns_summary(clients, context):
 def test_create_snapshot_unknown_volume(clients, context):
     assert failure_of(snapshots.CreateSnapshot('nope'), context) == \
         'volume nope not found'
+
+
+@pytest.mark.parametrize('status', ['error', 'creating', 'maintenance'])
+def test_create_snapshot_of_a_volume_in_another_status_is_one_line(
+        clients, context, status):
+    clients.cinder.volumes.add('vol-1', status=status)
+    assert failure_of(snapshots.CreateSnapshot('vol-1'), context) == (
+        'volume vol-1 is %s; Cinder makes a snapshot only of an available '
+        'or in-use volume' % status)
+    assert clients.cinder.volume_snapshots.created == []
