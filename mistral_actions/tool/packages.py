@@ -46,13 +46,16 @@ class Package:
 
 
 def declared() -> typing.List[Package]:
-    """Every package declared by an installed distribution, by prefix."""
+    """Every package declared by an installed distribution, by prefix.
+    Two distributions declaring one prefix for different modules are both
+    kept: a command that would use both refuses them (see
+    :func:`select`) instead of silently taking one."""
     found = {}
     for entry in metadata.entry_points(group=GROUP):
         version = entry.dist.version if entry.dist else ''
-        found.setdefault(entry.name, Package(entry.name, entry.value,
-                                             version=version))
-    return [found[prefix] for prefix in sorted(found)]
+        found.setdefault((entry.name, entry.value), Package(
+            entry.name, entry.value, version=version))
+    return [found[key] for key in sorted(found)]
 
 
 def parse(option: str,
@@ -73,6 +76,13 @@ def parse(option: str,
                                    prefix=_checked(option, prefix or
                                                    by_module[target].prefix))
     if not prefix and target in by_prefix:
+        claims = [package for package in known if package.prefix == target]
+        if len(claims) > 1:
+            raise errors.ToolError(
+                '--package %s: installed packages %s all declare the prefix '
+                '%s; give the module instead, e.g. --package %s' % (
+                    option, ' and '.join(package.module for package in
+                                         claims), target, claims[0].module))
         return by_prefix[target]
     if _importable(target):
         return Package(_checked(option, prefix or target), target)
