@@ -190,11 +190,6 @@ class Connection:
                          cert=self.options.cert or None,
                          key=self.options.key or None)
 
-    def translated_errors(self):
-        """Failures of requests to Mistral, as one line naming it."""
-        return translated_errors(self.url, self.timeout,
-                                 auth_url=self.auth_url)
-
 
 def shown(url: str) -> str:
     """A URL as messages show it: without a password in it."""

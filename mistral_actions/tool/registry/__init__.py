@@ -27,14 +27,12 @@ class CodeSource:
     version: int
     scope: str
     id: str = ''
-    updated_at: str = ''
 
     @classmethod
     def from_row(cls, row: typing.Any) -> 'CodeSource':
         """From a REST resource or a DB model row: the same attributes."""
         return cls(name=row.name, content=row.content, version=row.version,
-                   scope=row.scope, id=row.id,
-                   updated_at=str(row.updated_at or ''))
+                   scope=row.scope, id=row.id)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,14 +44,13 @@ class DynamicAction:
     code_source_name: str
     scope: str
     id: str = ''
-    updated_at: str = ''
 
     @classmethod
     def from_row(cls, row: typing.Any) -> 'DynamicAction':
         """From a REST resource or a DB model row: the same attributes."""
         return cls(name=row.name, class_name=row.class_name,
                    code_source_name=row.code_source_name, scope=row.scope,
-                   id=row.id, updated_at=str(row.updated_at or ''))
+                   id=row.id)
 
 
 @dataclasses.dataclass(frozen=True)
