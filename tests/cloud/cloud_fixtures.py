@@ -40,6 +40,17 @@ def cloud_mistral_without_extra(cloud, tmp_path_factory):
         mistral.stop()
 
 
+@pytest.fixture(scope='module', params=['with mistral-extra',
+                                        'without mistral-extra'])
+def any_mistral(request):
+    """A test using it runs on a Mistral whose executor has mistral-extra
+    (its clients are used) and on one without it (the keystoneauth path).
+    """
+    return request.getfixturevalue(
+        'cloud_mistral' if request.param == 'with mistral-extra'
+        else 'cloud_mistral_without_extra')
+
+
 @pytest.fixture(scope='session')
 def other_member(cloud):
     """keystoneauth password arguments of a user with only the `member`

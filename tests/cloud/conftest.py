@@ -13,6 +13,7 @@ import pytest
 
 # Fixtures built on the cloud: Mistral with keystone, a tenant's user, a
 # server, a volume.
+from tests.cloud.cloud_fixtures import any_mistral  # noqa: F401
 from tests.cloud.cloud_fixtures import cloud_mistral  # noqa: F401
 from tests.cloud.cloud_fixtures import cloud_mistral_without_extra  # noqa
 from tests.cloud.cloud_fixtures import flaky  # noqa: F401

@@ -13,17 +13,6 @@ from tests.cloud.workflows import wait_for
 UNKNOWN = '00000000-0000-4000-8000-%012d' % 42
 
 
-@pytest.fixture(scope='module', params=['with mistral-extra',
-                                        'without mistral-extra'])
-def any_mistral(request):
-    """Every test here runs on a Mistral whose executor has mistral-extra
-    (its clients are used) and on one without it (the keystoneauth path).
-    """
-    return request.getfixturevalue(
-        'cloud_mistral' if request.param == 'with mistral-extra'
-        else 'cloud_mistral_without_extra')
-
-
 def failed(state_and_output):
     state, output = state_and_output
     assert state == 'ERROR', output
@@ -244,6 +233,31 @@ def test_image_actions(cloud, any_mistral):
         any_mistral, 'int32bit.glance.images.wait_for_status',
         image_id=image, status='deactivated', timeout=2, interval=1))
     assert 'still active after 2 s, not deactivated' in message
+
+
+def test_image_in_error_state_fails_fast(cloud, any_mistral):
+    # killed: the error state a Glance image stays in (a deleted one is
+    # "not found", tested above).
+    error_state = 'killed'
+    glance = cloud.glance()
+    image = glance.images.create(name='broken-%s' % uuid.uuid4().hex[:8],
+                                 disk_format='raw', container_format='bare')
+    try:
+        cloud.glance_service.set_image_status(image.id, error_state)
+        expected = 'image %s is in error state %s; it will never become ' \
+            'active' % (image.id, error_state)
+        assert expected in failed(run_action(
+            any_mistral, 'int32bit.glance.images.assert_status',
+            image_id=image.id))
+        started = time.monotonic()
+        assert expected in failed(run_action(
+            any_mistral, 'int32bit.glance.images.wait_for_status',
+            image_id=image.id, timeout=120, interval=1))
+        assert time.monotonic() - started < 60, \
+            'waited instead of failing fast'
+    finally:
+        cloud.glance_service.set_image_status(image.id, 'queued')
+        glance.images.delete(image.id)
 
 
 def test_every_openstack_action_ran_here(any_mistral):

@@ -1,8 +1,10 @@
 """`mistral-actions doctor` on a Mistral with keystone: the catalog has
-what the OpenStack actions call, and a service it lacks is named."""
+what the OpenStack actions call, a service it lacks is named, and a user
+Mistral's policy does not allow is told which rule refused."""
 
 import json
 
+from tests.harness.clients import run
 from tests.harness.clients import Tool
 
 #: A package of actions whose one action calls a service the test cloud
@@ -53,3 +55,25 @@ def test_the_ledger_names_the_keystone_user_and_project(cloud_mistral):
     keystone = cloud_mistral.keystone
     assert rows and rows[-1]['Who'] == '%s@%s' % (
         keystone.admin_user, keystone.admin_project), rows
+
+
+def test_a_member_of_another_project_is_refused_by_policy(cloud_mistral,
+                                                          other_member):
+    """Mistral 23's default policy keeps code sources and dynamic actions
+    to admins: doctor, run by a keystone user with only the member role,
+    names the rule that refused it and leaves nothing behind."""
+    tool = Tool(cloud_mistral, 'api')
+    env = tool.env()
+    env.update({'OS_USERNAME': other_member['username'],
+                'OS_PASSWORD': other_member['password'],
+                'OS_PROJECT_NAME': other_member['project_name']})
+    result = run(tool.argv() + ['doctor', '-f', 'json'], env, check=False)
+    assert result.returncode == 1, result.stderr
+    found = {row['Check']: (row['OK'], row['Reason'])
+             for row in json.loads(result.stdout)}
+    assert found['allowed to manage code sources and dynamic actions'] == (
+        '✘', "Mistral's policy refused code_sources:create"), found
+    assert other_member['password'] not in result.stdout + result.stderr
+    assert not [source.name for source in
+                cloud_mistral.client().code_sources.list()
+                if source.name.startswith('mistral-actions-doctor-probe-')]

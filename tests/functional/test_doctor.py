@@ -8,15 +8,14 @@ library looks like.
 
 import json
 import os
-from pathlib import Path
 import re
-import shlex
 
 import pytest
 
 from tests.harness.clients import mistral_cli
 from tests.harness.clients import Tool
 from tests.harness.mistral_servers import SingleProcessMistral
+from tests.harness import readme_blocks
 
 #: A package of actions at a path: one action needs pytest on the
 #: executors (imported when it runs, so the code source still loads).
@@ -37,7 +36,7 @@ class NeedsPytest(actions.Action):
 ''',
 }
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = readme_blocks.ROOT
 
 WORKFLOW = '''---
 version: '2.0'
@@ -71,12 +70,9 @@ def tool(single_mistral):
 
 def readme_doctor_commands():
     """The doctor command each README shows, as arguments."""
-    commands = []
-    for readme in ('README.md', 'README.zh.md'):
-        lines = (ROOT / readme).read_text().splitlines()
-        commands.extend(shlex.split(line)[1:] for line in lines
-                        if line.startswith('    mistral-actions doctor'))
-    return commands
+    return [args for readme in ('README.md', 'README.zh.md')
+            for args in readme_blocks.commands(readme,
+                                               'mistral-actions doctor')]
 
 
 def test_healthy_then_broken_code_source_found_and_repaired(
@@ -136,36 +132,71 @@ def test_workflows_naming_a_missing_action_or_parameter(tool,
     assert code == 0, failed(found)
 
 
-def test_a_library_missing_on_the_executors_and_drift(single_mistral,
+@pytest.fixture(params=['single-process', 'api, engine, executor'])
+def any_mistral(request):
+    """The single-process Mistral, and Mistral as deployed (the executor a
+    process of its own, on MariaDB and RabbitMQ)."""
+    return request.getfixturevalue(
+        'single_mistral' if request.param == 'single-process'
+        else 'distributed_mistral')
+
+
+def test_a_library_missing_on_the_executors_and_drift(any_mistral,
                                                       tmp_path):
     folder = tmp_path / 'probed'
     folder.mkdir()
     for name, text in PROBED.items():
         (folder / name).write_text(text)
-    tool = Tool(single_mistral, 'api')
+    tool = Tool(any_mistral, 'api')
     tool('register', '--package', str(folder))
+    drift = 'Mistral holds what the packages have'
     try:
         code, found = checks(tool, '--package', str(folder))
         assert code == 1
         problem = failed(found)['executors import what the actions need']
         assert 'pytest cannot be imported' in problem
         assert 'probed.needs.needs_pytest' in problem
+        assert drift not in failed(found)
 
-        # A new action in the package, not registered yet: drift.
+        # A new action in the package, not registered yet: drift, repaired
+        # by registering the package.
         (folder / 'more.py').write_text(PROBED['needs.py'].replace(
             'NeedsPytest', 'AlsoNeedsPytest'))
         code, found = checks(tool, '--package', str(folder))
-        assert 'missing: probed.more.also_needs_pytest' in \
-            failed(found)['Mistral holds what the packages have']
+        assert failed(found)[drift].startswith(
+            'missing: probed.more.also_needs_pytest'), failed(found)
+        tool('register', '--package', str(folder))
+        code, found = checks(tool, '--package', str(folder))
+        assert drift not in failed(found)
+
+        # An action changed here and not deployed: drift, repaired by
+        # register --override.
+        (folder / 'more.py').write_text(PROBED['needs.py'].replace(
+            'NeedsPytest', 'AlsoNeedsPytest').replace(
+            'Report pytest', 'Report the version of pytest'))
+        code, found = checks(tool, '--package', str(folder))
+        assert failed(found)[drift].startswith(
+            'changed: probed.more.also_needs_pytest'), failed(found)
+        tool('register', '--package', str(folder), '--override')
+        code, found = checks(tool, '--package', str(folder))
+        assert drift not in failed(found)
+        assert set(failed(found)) == {
+            'executors import what the actions need'}, failed(found)
     finally:
         tool('clear', '--package', str(folder))
 
 
 def test_the_probe_runs_in_the_executor_process(distributed_mistral):
-    """On Mistral as deployed, the imports are checked by the executor
-    server, not by the API that took the request."""
+    """On Mistral as deployed, doctor of a fresh registration passes, and
+    the imports are checked by the executor server, not by the API that
+    took the request."""
     tool = Tool(distributed_mistral, 'api')
-    _, found = checks(tool)
+    tool('register')
+    try:
+        code, found = checks(tool)
+    finally:
+        tool('clear')
+    assert code == 0, failed(found)
     status, reason = found['executors import what the actions need']
     assert status == '✔', reason
     pid = int(re.search(r'\(pid (\d+)\)', reason).group(1))

@@ -5,6 +5,7 @@ and asked for first, and a rollback that would remove an action a
 workflow uses refused without --force.
 """
 
+import json
 import subprocess
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from tests.harness.clients import run_action
 from tests.harness.clients import Tool
 from tests.harness.package_copy import package_copy
+from tests.harness import readme_blocks
 from tests.harness.registry_state import rest_state
 
 WAVE = 'int32bit.extra.wave'
@@ -59,9 +61,16 @@ def releases(tmp_path_factory):
             for number, text in ((1, RELEASE_1), (2, RELEASE_2))]
 
 
-@pytest.fixture(params=['db', 'api'])
-def tool(request, single_mistral):
-    tool = Tool(single_mistral, request.param)
+@pytest.fixture(params=[('single_mistral', 'db'), ('single_mistral', 'api'),
+                        ('distributed_mistral', 'db'),
+                        ('distributed_mistral', 'api')],
+                ids=lambda param: '%s-%s' % param)
+def tool(request):
+    """Each backend, on the single-process Mistral and on Mistral as
+    deployed (whose executor, a process of its own, must run the old code
+    at once too)."""
+    mistral, backend = request.param
+    tool = Tool(request.getfixturevalue(mistral), backend)
     tool('clear')
     yield tool
     tool('clear')
@@ -127,3 +136,47 @@ def test_rollback_brings_the_old_release_back(tool, releases):
         client.workflows.delete('uses_hello')
     assert said(mistral, WAVE) == 'bye from release 2'
     assert release_2('plan', '--prune', check=False).returncode == 0
+
+
+#: The deployment id README's examples use.
+README_ID = '3f9a1c'
+
+
+def readme_commands(command):
+    """The example lines of command in both READMEs (the same lines)."""
+    english, chinese = (readme_blocks.commands(
+        readme, 'mistral-actions %s' % command)
+        for readme in ('README.md', 'README.zh.md'))
+    assert english == chinese and english, (english, chinese)
+    return english
+
+
+def test_the_readme_history_and_rollback_examples(single_mistral, releases):
+    """README's history and rollback lines, run as written after two
+    releases (its example id replaced by the start of a real one)."""
+    tool = Tool(single_mistral, 'api')
+    tool('clear')
+    release_1, release_2 = (tool.with_package(path) for path in releases)
+    release_1('register')
+    release_2('register', '--override', '--prune')
+    first = tool.rows('history', '-n', '2')[1]['ID']
+    shown = {}
+    try:
+        for args in readme_commands('history') + readme_commands('rollback'):
+            args = [first[:len(README_ID)] if arg == README_ID else arg
+                    for arg in args]
+            shown[' '.join(args)] = tool(*args).stdout
+    finally:
+        tool('clear')
+    listing, as_json, record, dry_run, rolled_back = shown.values()
+    header = listing.splitlines()[1]
+    for column in ('ID', 'When', 'Who', 'Command', 'Created', 'Updated',
+                   'Deleted', 'Packages'):
+        assert ' %s ' % column in header, header
+    rows = json.loads(as_json)
+    assert rows[0]['Command'] == 'register --override --prune'
+    assert all('int32bit' in row['Packages'] for row in rows), rows
+    # history show: the whole record of release 1, its diff to nothing.
+    assert first in record and '+ action %s' % HELLO in record, record
+    assert 'update' in dry_run and 'create' in dry_run, dry_run
+    assert HELLO in rolled_back and 'created' in rolled_back, rolled_back

@@ -120,8 +120,10 @@ class Cloud:
         self.log_directory = os.path.join(self.workdir, 'logs')
         self.bin_directory = os.path.join(self.workdir, 'bin')
         self.keystone_service = Keystone(self)
-        self.services = [self.keystone_service, Glance(self), Placement(self),
-                         NeutronStub(self), Cinder(self), Nova(self)]
+        self.glance_service = Glance(self)
+        self.services = [self.keystone_service, self.glance_service,
+                         Placement(self), NeutronStub(self), Cinder(self),
+                         Nova(self)]
 
     # Addresses and credentials
 

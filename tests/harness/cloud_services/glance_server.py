@@ -1,6 +1,7 @@
 """Glance: SQLite, images in a directory (the `fs` store)."""
 
 import os
+import sqlite3
 
 from tests.harness.cloud_services.config_files import keystone_authtoken
 from tests.harness.cloud_services.config_files import write_config
@@ -60,3 +61,19 @@ class Glance(Service):
 
     def wait_ready(self, timeout):
         self.wait_answering(self.url, timeout)
+
+    def set_image_status(self, image_id, status):
+        """Put an image in ``status`` as Glance itself stores it.
+
+        Glance v2 never lets a client reach ``killed``: a failed upload puts
+        the image back to ``queued``. A test of what an action does on an
+        image in an error state writes the status where glance-api reads
+        it from, its database.
+        """
+        with sqlite3.connect(self.path('glance.db')) as database:
+            changed = database.execute(
+                'UPDATE images SET status = ? WHERE id = ?',
+                (status, image_id)).rowcount
+        if changed != 1:
+            raise LookupError('no image %s in %s' % (
+                image_id, self.path('glance.db')))
