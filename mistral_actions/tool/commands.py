@@ -47,6 +47,13 @@ class _OwnEpilog:
 class _Lister(_OwnEpilog, lister.Lister):
     #: Said instead of an empty table (cliff prints a blank line).
     empty_message = ''
+    #: The exit code once the table is printed, set by take_action when
+    #: the listing itself is the answer (plan: changes pending; doctor: a
+    #: check failed).
+    exit_code = 0
+
+    def run(self, parsed_args):
+        return super().run(parsed_args) or self.exit_code
 
     def produce_output(self, parsed_args, column_names, data):
         data = list(data)
@@ -215,12 +222,8 @@ class Plan(_Registering):
     def take_action(self, parsed_args):
         result = self.plan(parsed_args, dry_run=True)
         warn_public_unsafe(result, parsed_args.public_unsafe)
-        self.writes = result.writes
+        self.exit_code = EXIT_CHANGES if result.writes else 0
         return report(result, applied=False)
-
-    def run(self, parsed_args):
-        code = super().run(parsed_args)
-        return code or (EXIT_CHANGES if self.writes else 0)
 
 
 class Unregister(_OfPackages, _Lister):
@@ -396,17 +399,13 @@ class Doctor(_OfPackages, _Lister):
             checks = doctor.examine(
                 registry, deploy.discovered(chosen),
                 {package.prefix for package in chosen}, files)
-        self.failed = any(check.failed for check in checks)
+        self.exit_code = 1 if any(check.failed for check in checks) else 0
         columns = ('Check', 'OK', 'Reason', 'Hint')
         rows = [(check.name, check.status, check.reason, check.hint)
                 for check in checks]
         if parsed_args.formatter != 'table':
             return columns, rows
         return columns, layout.fit(columns, rows)
-
-    def run(self, parsed_args):
-        code = super().run(parsed_args)
-        return code or (1 if self.failed else 0)
 
 
 def _history_prefixes(parsed_args):

@@ -430,8 +430,7 @@ class Doctor:
             if not isinstance(action, str) or not action.strip():
                 continue
             name, _, inline = action.strip().partition(' ')
-            if not any(name.startswith(prefix + '.')
-                       for prefix in self.prefixes):
+            if not ownership.named_in(name, self.prefixes):
                 continue
             if name not in self.inputs:
                 problems.append('task %s names %s, which Mistral does not '

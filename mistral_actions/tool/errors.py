@@ -26,6 +26,19 @@ class ConflictError(RegistryError):
     """A concurrent writer got there first; the command retries."""
 
 
+class NotVerified(ConflictError):
+    """Mistral, read again after the writes, does not hold them.
+
+    Retried like a conflict (a concurrent writer may have changed it); the
+    same writes left undone twice in a row are not another writer's doing.
+    """
+
+    def __init__(self, left):
+        self.left = list(left)
+        super().__init__('Mistral differs from what was just registered '
+                         '(still to do: %s)' % ', '.join(self.left))
+
+
 class PlanRefused(ToolError):
     """The plan has problems; nothing was written."""
 

@@ -355,7 +355,7 @@ def diff(before: typing.Optional[Deployment], after: Deployment) -> list:
         if source.get('package') in packages}
     old_actions = {} if before is None else {
         name: action for name, action in before.actions.items()
-        if any(name.startswith(prefix + '.') for prefix in packages)}
+        if ownership.named_in(name, packages)}
     lines = []
     lines += _compared('code source', old_sources, after.code_sources,
                        _source_text)

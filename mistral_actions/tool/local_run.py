@@ -28,6 +28,7 @@ import typing
 from mistral_actions.tool import connection
 from mistral_actions.tool import deploy
 from mistral_actions.tool import errors
+from mistral_actions.tool import ownership
 from mistral_actions.tool import packages as action_packages
 from mistral_actions.tool import specs as action_specs
 
@@ -92,7 +93,7 @@ def find(name: str, packages: typing.Sequence[action_packages.Package]
     there and where to look. Only the packages whose prefix the name
     starts with are discovered."""
     owners = [package for package in packages
-              if name.startswith(package.prefix + '.')]
+              if ownership.named_in(name, (package.prefix,))]
     for spec in deploy.discovered(owners):
         if spec.name == name:
             return spec

@@ -76,13 +76,25 @@ def source_package(source: 'registry.CodeSource') -> typing.Optional[str]:
     return package
 
 
+def named_in(name: str, prefixes: typing.Iterable[str]
+             ) -> typing.Optional[str]:
+    """The prefix among these whose package an action name is in (it
+    starts with ``PREFIX.``), or None. The name alone: whether Mistral's
+    action of that name is ours also takes its code source
+    (:func:`action_package`)."""
+    for prefix in prefixes:
+        if name.startswith(prefix + '.'):
+            return prefix
+    return None
+
+
 def action_package(action: 'registry.DynamicAction',
                    snapshot: 'registry.Snapshot') -> typing.Optional[str]:
     """The package of actions a registered dynamic action belongs to: its
     code source's, when its name carries that prefix; else None."""
     source = snapshot.code_sources.get(action.code_source_name)
     package = source_package(source) if source is not None else None
-    if package and action.name.startswith(package + '.'):
+    if package and named_in(action.name, (package,)):
         return package
     return None
 

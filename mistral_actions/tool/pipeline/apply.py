@@ -119,6 +119,7 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
     :mod:`~mistral_actions.tool.ledger`); the whole round again, from a
     fresh snapshot, when a concurrent writer got in the way."""
     shadowing_seen = set()
+    unverified = None  # what the last round's check found still to do
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with registry.session() as session:
@@ -148,6 +149,14 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
                         record(session, snapshot, plan)
             return plan
         except errors.ConflictError as error:
+            left = getattr(error, 'left', None)
+            if left is not None and left == unverified:
+                raise errors.RegistryError(
+                    'Mistral did not keep what was written: after two '
+                    'rounds of writing it, still to do: %s; see Mistral\'s '
+                    'API log (and the database it writes to)' % ', '.join(
+                        left)) from error
+            unverified = left
             if attempt == ATTEMPTS:
                 raise errors.ConflictError(
                     'gave up after %d attempts: other writers kept changing '

@@ -3,7 +3,8 @@ left to do.
 
 A plan that still has writes means the registry is not what was just
 written: a concurrent writer changed it (then the round is repeated, see
-:mod:`.apply`) or a backend did not do what it said.
+:mod:`.apply`) or Mistral did not keep what it was sent (the same writes
+undone after two rounds: the command stops and says so).
 """
 
 import typing
@@ -28,7 +29,7 @@ def verifier(make_plan: typing.Callable[[registries.Snapshot],
                                         planning.Plan]) -> typing.Callable:
     """A check for :func:`.apply.run_rounds`, run in the round's own
     session after its writes and before its ledger record: raises
-    ConflictError naming what is still to do."""
+    NotVerified naming what is still to do."""
 
     def check(session: registries.RegistrySession) -> None:
         # Other providers' names only refuse a plan; what is left to write
@@ -36,8 +37,6 @@ def verifier(make_plan: typing.Callable[[registries.Snapshot],
         left = leftovers(make_plan(session.snapshot(
             with_other_actions=False)))
         if left:
-            raise errors.ConflictError(
-                'Mistral differs from what was just registered (still to '
-                'do: %s)' % ', '.join(left))
+            raise errors.NotVerified(left)
 
     return check

@@ -218,10 +218,32 @@ def test_dry_run_writes_nothing_and_verifies_nothing():
 def test_verify_fails_naming_what_is_still_to_do(monkeypatch):
     monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
     fake = FakeRegistry(drop_writes=True)
-    with pytest.raises(errors.ConflictError) as raised:
+    with pytest.raises(errors.RegistryError) as raised:
         register(fake)
     assert 'create int32bit.new.fresh' in str(raised.value)
     assert 'remove int32bit.old.gone' in str(raised.value)
+    # The same writes undone twice: Mistral does not keep them, which no
+    # number of further rounds changes.
+    assert str(raised.value).startswith('Mistral did not keep what was '
+                                        'written: after two rounds')
+    assert fake.sessions == 2
+
+
+def test_a_write_undone_once_is_written_again(monkeypatch):
+    """A concurrent writer that undid a write of this round (verify finds
+    it still to do) is a conflict: the round is repeated and holds."""
+    monkeypatch.setattr(apply.time, 'sleep', lambda seconds: None)
+    fake = FakeRegistry(drop_writes=True)
+    verify_once = verify.verifier(make_plan)
+
+    def check(session):
+        try:
+            verify_once(session)
+        finally:
+            fake.drop_writes = False
+    plan = apply.run_rounds(fake, make_plan, check=check)
+    assert fake.sessions == 2 and plan.writes
+    assert set(fake.actions) == {FRESH.name, EXEC.name}
 
 
 def test_a_first_write_failure_stops_the_phase():
