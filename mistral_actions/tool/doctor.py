@@ -110,6 +110,12 @@ class Doctor:
         if checks[0].failed:
             return checks + [_skipped(name, 'Mistral cannot be read')
                              for name in self.LATER]
+        if self.snapshot is None:
+            # Reachable, but its policy keeps code sources from this user.
+            return checks + [
+                self.refused('code_sources:list') if name == self.ALLOWED
+                else _skipped(name, 'Mistral did not show its code sources')
+                for name in self.LATER]
         checks.append(self.action_list())
         probe = self.probe_name()
         try:
@@ -145,6 +151,9 @@ class Doctor:
         try:
             with self.registry.session() as session:
                 self.snapshot = session.snapshot(with_other_actions=False)
+        except errors.Forbidden:
+            return _passed(self.REACHABLE, 'answered at %s, but would not '
+                           'list code sources' % self.registry.where)
         except errors.ToolError as error:
             return _failed(self.REACHABLE, str(error),
                            'check --os-mistral-url / OS_* and --timeout')
@@ -182,6 +191,13 @@ class Doctor:
     def probe_name(self) -> str:
         return PROBE_PREFIX + uuid.uuid4().hex[:12]
 
+    def refused(self, rule: str) -> Check:
+        """The check that Mistral's policy refused a request of rule."""
+        return _failed(self.ALLOWED, 'Mistral\'s policy refused %s' % rule,
+                       'ask for a role its policy allows (Mistral 23: '
+                       'admin), or relax that rule in Mistral\'s policy '
+                       'file')
+
     def allowed_and_enabled(self, probe: str) -> typing.List[Check]:
         from mistralclient.api import base
         # Mistral's 403 does not name the rule; each request is checked
@@ -196,11 +212,7 @@ class Doctor:
                 write()
             except base.APIException as error:
                 if error.error_code == 403:
-                    refused = _failed(
-                        self.ALLOWED, 'Mistral\'s policy refused %s' % rule,
-                        'ask for a role its policy allows (Mistral 23: '
-                        'admin), or relax that rule in Mistral\'s policy '
-                        'file')
+                    refused = self.refused(rule)
                 else:
                     refused = _failed(
                         self.ALLOWED, 'Mistral refused to store a probe '

@@ -22,6 +22,10 @@ class RegistryError(ToolError):
     """Mistral could not be read or written (unreachable, refused, ...)."""
 
 
+class Forbidden(RegistryError):
+    """Mistral's policy refused the request (HTTP 403)."""
+
+
 class ConflictError(RegistryError):
     """A concurrent writer got there first; the command retries."""
 

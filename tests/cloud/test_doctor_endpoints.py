@@ -71,8 +71,9 @@ def test_a_member_of_another_project_is_refused_by_policy(cloud_mistral,
     assert result.returncode == 1, result.stderr
     found = {row['Check']: (row['OK'], row['Reason'])
              for row in json.loads(result.stdout)}
+    assert found['Mistral reachable'][0] == '✔', found
     assert found['allowed to manage code sources and dynamic actions'] == (
-        '✘', "Mistral's policy refused code_sources:create"), found
+        '✘', "Mistral's policy refused code_sources:list"), found
     assert other_member['password'] not in result.stdout + result.stderr
     assert not [source.name for source in
                 cloud_mistral.client().code_sources.list()

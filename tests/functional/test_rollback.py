@@ -153,7 +153,7 @@ def readme_commands(command):
 
 def test_the_readme_history_and_rollback_examples(single_mistral, releases):
     """README's history and rollback lines, run as written after two
-    releases (its example id replaced by the start of a real one)."""
+    releases (its example id replaced by the end of a real one)."""
     tool = Tool(single_mistral, 'api')
     tool('clear')
     release_1, release_2 = (tool.with_package(path) for path in releases)
@@ -163,7 +163,7 @@ def test_the_readme_history_and_rollback_examples(single_mistral, releases):
     shown = {}
     try:
         for args in readme_commands('history') + readme_commands('rollback'):
-            args = [first[:len(README_ID)] if arg == README_ID else arg
+            args = [first[-len(README_ID):] if arg == README_ID else arg
                     for arg in args]
             shown[' '.join(args)] = tool(*args).stdout
     finally:
@@ -174,7 +174,7 @@ def test_the_readme_history_and_rollback_examples(single_mistral, releases):
                    'Deleted', 'Packages'):
         assert ' %s ' % column in header, header
     rows = json.loads(as_json)
-    assert rows[0]['Command'] == 'register --override --prune'
+    assert rows[0]['Command'] == 'register --prune'
     assert all('int32bit' in row['Packages'] for row in rows), rows
     # history show: the whole record of release 1, its diff to nothing.
     assert first in record and '+ action %s' % HELLO in record, record

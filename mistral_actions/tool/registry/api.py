@@ -264,7 +264,7 @@ def api_error(error, where: str = '') -> errors.RegistryError:
     code = error.error_code
     message = _reason(error.error_message or '')
     if code == 403:
-        return errors.RegistryError(FORBIDDEN_HINT)
+        return errors.Forbidden(FORBIDDEN_HINT)
     if code == 409:
         return errors.ConflictError(message)
     if code == 401:

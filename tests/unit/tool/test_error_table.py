@@ -14,7 +14,7 @@ URL = 'http://mistral.example:8989/v2'
 
 
 @pytest.mark.parametrize('code,message,kind,expected', [
-    (403, 'Policy doesn\'t allow code_sources:create', errors.RegistryError,
+    (403, 'Policy doesn\'t allow code_sources:create', errors.Forbidden,
      api.FORBIDDEN_HINT),
     (409, 'Duplicate entry for CodeSource\ndetails', errors.ConflictError,
      'Duplicate entry for CodeSource'),
