@@ -218,24 +218,61 @@ def record(session: registries.RegistrySession, entry: Deployment,
            contents: typing.Mapping[str, str],
            keep: typing.Optional[int] = None) -> None:
     """Write the module texts not kept yet, then the record; prune past
-    ``keep`` records (default :data:`KEEP`)."""
-    kept = set(session.ledger_rows(CONTENT_PREFIX, with_variables=False))
-    for digest in sorted(contents):
-        name = CONTENT_PREFIX + digest
-        if name not in kept:
-            session.create_ledger_row(name, {'sha256': digest,
-                                             'content': contents[digest]},
-                                      if_absent=True)
-    # if_absent: the same record again when a retry follows a failure
-    # that came after it was written.
-    session.create_ledger_row(entry.row_name, entry.to_variables(),
+    ``keep`` records (default :data:`KEEP`).
+
+    A text found kept may be removed by a concurrent pruner that listed the
+    records before this one was written: looked for again after the record
+    is written, and put back. (The pruner, for its part, looks at the
+    records again after removing texts: whichever of the two comes second
+    puts the text back; see docs/ledger.md.)
+    """
+    with session.ledger_lock():
+        kept = set(session.ledger_rows(CONTENT_PREFIX,
+                                       with_variables=False))
+        for digest in sorted(contents):
+            if CONTENT_PREFIX + digest not in kept:
+                _write_text(session, digest, contents[digest])
+        # if_absent: the same record again when a retry follows a failure
+        # that came after it was written.
+        session.create_ledger_row(entry.row_name, entry.to_variables(),
+                                  if_absent=True)
+        _put_back(session, {digest: text for digest, text in
+                            contents.items()
+                            if CONTENT_PREFIX + digest in kept})
+        prune(session, KEEP if keep is None else keep)
+
+
+def _write_text(session: registries.RegistrySession, digest: str,
+                text: str) -> None:
+    session.create_ledger_row(CONTENT_PREFIX + digest,
+                              {'sha256': digest, 'content': text},
                               if_absent=True)
-    prune(session, KEEP if keep is None else keep)
+
+
+def _put_back(session: registries.RegistrySession,
+              texts: typing.Mapping[str, str]) -> None:
+    """Write again those of ``texts`` (sha256 -> text) that are gone."""
+    if not texts:
+        return
+    present = set(session.ledger_rows(CONTENT_PREFIX, with_variables=False))
+    for digest in sorted(texts):
+        if CONTENT_PREFIX + digest not in present:
+            _write_text(session, digest, texts[digest])
+
+
+def _used(entries: typing.Iterable[Deployment]) -> set:
+    """The hashes of the module texts these records refer to."""
+    return {source['sha256'] for entry in entries
+            for source in entry.code_sources.values()}
 
 
 def prune(session: registries.RegistrySession, keep: int = KEEP) -> list:
     """Remove records past the newest ``keep``, then the module texts no
-    remaining record refers to; the names of the records removed."""
+    remaining record refers to; the names of the records removed.
+
+    A writer that found one of those texts kept and recorded after the
+    records were listed here still needs it: the records are listed again
+    after the removals and such a text put back."""
     if len(session.ledger_rows(ENTRY_PREFIX, with_variables=False)) <= keep:
         return []
     # By the time in the records (ids only say the second).
@@ -243,13 +280,18 @@ def prune(session: registries.RegistrySession, keep: int = KEEP) -> list:
     old = [entry.row_name for entry in entries[:len(entries) - keep]]
     for name in old:
         session.delete_ledger_row(name)
-    used = set()
-    for entry in entries[len(old):]:
-        used.update(source['sha256']
-                    for source in entry.code_sources.values())
+    used = _used(entries[len(old):])
+    removed = {}
     for name in session.ledger_rows(CONTENT_PREFIX, with_variables=False):
-        if name[len(CONTENT_PREFIX):] not in used:
+        digest = name[len(CONTENT_PREFIX):]
+        if digest not in used:
+            for variables in session.ledger_rows(name).values():
+                removed[digest] = (variables or {}).get('content')
             session.delete_ledger_row(name)
+    if removed:
+        needed = _used(deployments(session))
+        _put_back(session, {digest: text for digest, text in removed.items()
+                            if digest in needed and text is not None})
     return old
 
 

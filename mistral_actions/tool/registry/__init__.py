@@ -8,6 +8,7 @@ what to write is decided by planning, in which order by the apply driver.
 """
 
 import abc
+import contextlib
 import dataclasses
 import os
 import typing
@@ -143,6 +144,14 @@ class RegistrySession(abc.ABC):
         and project."""
         from mistral_actions.tool import ledger
         return ledger.local_identity()
+
+    def ledger_lock(self) -> typing.ContextManager:
+        """Held while the ledger is written and pruned: nothing over the
+        API (each request stands alone, and the ledger's writers and
+        pruners look again after each other); in a db transaction, the
+        ledger's writers one at a time (Mistral's named lock) so that each
+        reads what the one before committed."""
+        return contextlib.nullcontext()
 
     def ledger_rows(self, prefix: str, with_variables: bool = True) -> dict:
         """name -> its JSON document (None without ``with_variables``) of

@@ -20,6 +20,8 @@ from mistral_actions.tool import ledger
 from mistral_actions.tool import registry
 
 NAMESPACE = ''
+#: Mistral's named lock the db backend's ledger writers take in turn.
+LEDGER_LOCK = 'mistral-actions-ledger'
 
 
 class DatabaseRegistry(registry.Registry):
@@ -142,6 +144,12 @@ class _Transaction(registry.RegistrySession):
         if self.project_id:
             who['project_id'] = self.project_id
         return who
+
+    def ledger_lock(self):
+        # Held until the deployment's transaction ends; Mistral runs
+        # MySQL/MariaDB in READ COMMITTED, so what is read once it is held
+        # is what the writer before committed.
+        return self.db_api.named_lock(LEDGER_LOCK)
 
     def ledger_rows(self, prefix, with_variables=True):
         # Every project's rows (insecure): the ledger is the node's

@@ -235,6 +235,76 @@ def test_recording_prunes_past_the_limit(monkeypatch):
     assert len(fake.entries()) == 2
 
 
+class RacingFake(LedgerFake):
+    """A concurrent command run at one chosen moment of another: just
+    before a record is written, or before a given row is deleted."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.before_record = None
+        self.before_delete = {}
+
+    def create_ledger_row(self, name, variables, if_absent=False):
+        if name.startswith(ledger.ENTRY_PREFIX) and self.before_record:
+            meanwhile, self.before_record = self.before_record, None
+            meanwhile()
+        super().create_ledger_row(name, variables, if_absent)
+
+    def delete_ledger_row(self, name):
+        meanwhile = self.before_delete.pop(name, None)
+        if meanwhile:
+            meanwhile()
+        super().delete_ledger_row(name)
+
+
+def texts_of_every_record(fake):
+    """Each record's module texts: kept (True) or gone (False)."""
+    return {(entry.id, source['sha256'][:8]):
+            ledger.CONTENT_PREFIX + source['sha256'] in fake.rows
+            for entry in fake.entries()
+            for source in entry.code_sources.values()}
+
+
+@pytest.fixture
+def racing(monkeypatch):
+    """Two records kept; the oldest has a text of its own, A, which a
+    third deployment (back to A, and one more action) finds kept."""
+    monkeypatch.setattr(ledger, 'KEEP', 2)
+    fake = RacingFake()
+    back_to_a = [changed(SAY, 'class One: "a"\n'), WAVE]
+    register(fake, back_to_a[:1])
+    register(fake, [changed(SAY, 'class One: "c"\n')])
+    return fake, back_to_a, changed(SAY, 'class One: "b"\n')
+
+
+def test_a_text_pruned_after_a_writer_found_it_is_put_back_by_the_writer(
+        racing):
+    """The pruner lists the records before the writer's is written: the
+    writer looks again once it is, and writes the text back."""
+    fake, back_to_a, other = racing
+    # Between the writer's look at the texts and its record, another node
+    # deploys, and its pruning removes the oldest record and text A.
+    fake.before_record = lambda: register(fake, [other])
+    register(fake, back_to_a)
+    found = texts_of_every_record(fake)
+    assert len(fake.entries()) == 2 and all(found.values()), found
+
+
+def test_a_text_pruned_after_a_writer_recorded_is_put_back_by_the_pruner(
+        racing):
+    """The writer looks again before the pruner removes the text: the
+    pruner lists the records again afterwards, and writes it back."""
+    fake, back_to_a, other = racing
+    text_a = ledger.CONTENT_PREFIX + back_to_a[0].module.sha256
+    # Just before the pruner removes text A, another node deploys back to
+    # A, from start to end.
+    fake.before_delete[text_a] = lambda: register(fake, back_to_a)
+    register(fake, [other])
+    assert not fake.before_delete, 'the pruner did not remove text A'
+    found = texts_of_every_record(fake)
+    assert all(found.values()), found
+
+
 def test_over_the_api_a_conflicting_record_is_retried_alone():
     fake = LedgerFake(ledger_conflicts=1)
     register(fake, [SAY])
