@@ -65,3 +65,14 @@ def pytest_runtest_makereport(item, call):
     started = getattr(item, 'funcargs', {}).get('cloud')
     if report.failed and isinstance(started, Cloud):
         report.sections.append(('cloud logs', started.describe_logs()))
+
+
+#: Tests that look at what the other cloud tests did: run after them.
+LAST = ('test_every_openstack_action_ran_here',)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """After pytest's own ordering by fixture parameters (which can move a
+    test of a module before the others of it), the LAST tests go last."""
+    items.sort(key=lambda item: item.originalname in LAST)

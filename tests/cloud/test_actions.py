@@ -262,7 +262,8 @@ def test_image_in_error_state_fails_fast(cloud, any_mistral):
 
 def test_every_openstack_action_ran_here(any_mistral):
     """Derived from discovery, not a list kept by hand: each Nova, Cinder
-    and Glance action ran at least once on this Mistral in this module."""
+    and Glance action ran at least once on this Mistral in the cloud tests
+    (this one runs after them: tests/cloud/conftest.py)."""
     from mistral_actions.tool.pipeline import discover
     openstack = {spec.name for spec in discover.discover()
                  if spec.name.split('.')[1] in ('nova', 'cinder', 'glance')}

@@ -15,8 +15,11 @@ import sys
 import pytest
 
 from mistral_actions.tool.pipeline import discover as discovery
+from mistral_actions.tool.registry import api
+from tests.functional.test_faults import Through
 from tests.harness.clients import TIMEOUT
 from tests.harness.clients import Tool
+from tests.harness.flaky_http import FlakyProxy
 from tests.harness.registry_state import assert_consistent
 from tests.harness.registry_state import assert_exactly_registered
 from tests.harness.registry_state import OUR_ACTIONS
@@ -191,3 +194,25 @@ def test_register_racing_clear_leaves_a_consistent_state(tool, specs,
         tool('register', '--include-unsafe')
         assert_exactly_registered(tool.mistral, specs)
         tool('clear')
+
+
+def test_the_api_backend_writes_eight_at_a_time(distributed_mistral):
+    """The api backend's writes of one phase go out in parallel, and never
+    more than 8 at once (a bound on the load one node puts on Mistral's
+    API): measured where they arrive, at a proxy that holds each request
+    a moment so that those sent together are seen together."""
+    target = distributed_mistral.url.split('/v2')[0]
+    proxy = FlakyProxy(target, delay=0.2).start()
+    try:
+        tool = Tool(Through(distributed_mistral, url=proxy.url + '/v2'),
+                    'api')
+        tool('clear')
+        tool('register', '--include-unsafe')
+        tool('clear')
+    finally:
+        proxy.stop()
+    actions = len(discovery.discover())
+    assert actions > api.RestRegistry.parallel_writes
+    # Creates (POST) and removals (DELETE), each phase 8 at a time.
+    assert proxy.most_in_flight['POST'] == api.RestRegistry.parallel_writes
+    assert proxy.most_in_flight['DELETE'] == api.RestRegistry.parallel_writes

@@ -11,6 +11,7 @@ it is reused) or an HTTP status such as 503.
 import http.client
 import socket
 import threading
+import time
 import urllib.parse
 
 from tests.harness.background_server import HttpServer
@@ -26,16 +27,33 @@ class FlakyProxy(HttpServer):
     """Forwards http://127.0.0.1:PORT to ``target`` (``http://host:port``).
 
     Attributes: url, port, log (every (method, path, outcome) in order:
-    outcome is the status forwarded, a fault's status, or ``drop``).
+    outcome is the status forwarded, a fault's status, or ``drop``),
+    most_in_flight (the most requests of each method it held at once).
+
+    :param delay: seconds each request is held before it is forwarded (a
+        slow link: requests sent at once then overlap here for sure).
     """
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, delay: float = 0):
         parsed = urllib.parse.urlsplit(target)
         self.target = (parsed.hostname, parsed.port)
+        self.delay = delay
         self.log = []
+        self.most_in_flight = {}
+        self._in_flight = {}
         self._rules = []
         self._lock = threading.Lock()
         super().__init__(_ProxyHandler, 'flaky-proxy')
+
+    def _enter(self, method):
+        with self._lock:
+            now = self._in_flight[method] = self._in_flight.get(method, 0) + 1
+            self.most_in_flight[method] = max(
+                self.most_in_flight.get(method, 0), now)
+
+    def _leave(self, method):
+        with self._lock:
+            self._in_flight[method] -= 1
 
     def fail_next(self, count: int, fault, method: str = 'GET',
                   path_contains: str = '') -> None:
@@ -75,6 +93,15 @@ class _ProxyHandler(QuietHandler):
 
     def answer(self):
         proxy = self.server.owner
+        proxy._enter(self.command)
+        try:
+            if proxy.delay:
+                time.sleep(proxy.delay)
+            self._answer(proxy)
+        finally:
+            proxy._leave(self.command)
+
+    def _answer(self, proxy):
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else None
         fault = proxy._fault_for(self.command, self.path)
