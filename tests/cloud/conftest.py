@@ -73,6 +73,6 @@ LAST = ('test_every_openstack_action_ran_here',)
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
-    """After pytest's own ordering by fixture parameters (which can move a
-    test of a module before the others of it), the LAST tests go last."""
+    """The LAST tests go last, after pytest's own ordering by fixture
+    parameters, whatever order the others run in."""
     items.sort(key=lambda item: item.originalname in LAST)
