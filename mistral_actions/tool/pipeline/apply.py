@@ -149,7 +149,8 @@ def run_rounds(registry: registries.Registry, make_plan: Planner,
                         record(session, snapshot, plan)
             return plan
         except errors.ConflictError as error:
-            left = getattr(error, 'left', None)
+            left = error.left if isinstance(error, errors.NotVerified) \
+                else None
             if left is not None and left == unverified:
                 raise errors.RegistryError(
                     'Mistral did not keep what was written: after two '
