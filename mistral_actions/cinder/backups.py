@@ -15,6 +15,7 @@ import datetime
 import uuid
 
 from mistral_actions.cinder import volumes
+from mistral_actions.cloud import cinder_client
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import inputs
 from mistral_actions.cloud import outcomes
@@ -22,7 +23,7 @@ from mistral_actions.cloud import polling
 from mistral_actions.cloud import resources
 
 BACKUPS = resources.Resource(
-    'backup', 'block-storage', 'backups',
+    'backup', cinder_client.SERVICE, 'backups',
     error_states=('error', 'error_deleting', 'error_restoring', 'deleted'),
     fields=('id', 'name', 'status', 'volume_id', 'is_incremental'))
 

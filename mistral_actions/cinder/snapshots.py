@@ -1,11 +1,12 @@
 """Actions on Cinder volume snapshots: create, status checks, waiting."""
 
 from mistral_actions.cinder import volumes
+from mistral_actions.cloud import cinder_client
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import resources
 
 SNAPSHOTS = resources.Resource(
-    'snapshot', 'block-storage', 'volume_snapshots',
+    'snapshot', cinder_client.SERVICE, 'volume_snapshots',
     error_states=('error', 'error_deleting', 'deleted'),
     fields=('id', 'name', 'status', 'volume_id'))
 

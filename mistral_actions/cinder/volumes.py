@@ -1,10 +1,11 @@
 """Actions on Cinder volumes: status checks and waiting."""
 
+from mistral_actions.cloud import cinder_client
 from mistral_actions.cloud import failures
 from mistral_actions.cloud import resources
 
 VOLUMES = resources.Resource(
-    'volume', 'block-storage', 'volumes',
+    'volume', cinder_client.SERVICE, 'volumes',
     error_states=('error', 'error_deleting', 'error_restoring',
                   'error_extending', 'error_managing', 'error_backing-up'),
     fields=('id', 'name', 'status', 'size'))

@@ -13,7 +13,10 @@ mistral_actions.cloud import resources``): :mod:`~.failures` (the exceptions
 actions raise), :mod:`~.outcomes` (an expected failure ends the run as
 ``Result(error=...)``), :mod:`~.inputs` (reading action inputs),
 :mod:`~.sessions`
-(keystoneauth1 sessions), :mod:`~.clients` (service clients),
+(keystoneauth1 sessions), :mod:`~.clients` (building a service's
+client) with one module per service (:mod:`~.nova_client`,
+:mod:`~.cinder_client`, :mod:`~.glance_client`: an action module imports
+the one it calls, and its code source needs only that client library),
 :mod:`~.polling` (waiting for a status) and :mod:`~.resources` (status
 checks, JSON results and the actions' base classes).
 

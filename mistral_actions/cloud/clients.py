@@ -5,7 +5,10 @@ mistral-extra's own action classes (the same region, endpoint-type and trust
 handling as the built-in actions), given an HTTP timeout and read retries;
 anywhere else it is built on a keystoneauth1 session from
 :mod:`~mistral_actions.cloud.sessions`.
-The client libraries are imported only here, when a client is built.
+Each service's client library is imported by its own client module
+(:mod:`~.nova_client`, :mod:`~.cinder_client`, :mod:`~.glance_client`),
+only when a client is built: an action module imports the client module of
+the service it calls, so its code source names only that library.
 """
 
 import functools
@@ -23,13 +26,14 @@ def make_client(service: str,
                 context: 'action_context.ActionContext') -> typing.Any:
     """An authenticated client of ``service`` for the action's context.
 
-    :param service: ``compute`` (novaclient, newest microversion both
-        sides know), ``block-storage`` (cinderclient 3.x, likewise) or
-        ``image`` (glanceclient v2).
+    :param service: a keystone service type registered by its client
+        module: ``compute`` (:mod:`~.nova_client`), ``block-storage``
+        (:mod:`~.cinder_client`) or ``image`` (:mod:`~.glance_client`).
     :param context: the ``mistral_lib`` ActionContext given to ``run``.
     """
     if service not in _SERVICES:
-        raise ValueError('unknown service %r' % service)
+        raise ValueError('unknown service %r: no client module imported '
+                         'registers it' % service)
     if not context.security.auth_token:
         raise failures.Unsupported(
             'the action context has no auth token: OpenStack actions need '
@@ -82,43 +86,19 @@ def _endpoint_interface():
     return os.environ.get('OS_ACTIONS_ENDPOINT_TYPE', 'public')
 
 
-def _nova(session, region, interface):
-    from novaclient import api_versions
-    from novaclient import client
-
-    def build(version):
-        return client.Client(version, session=session, region_name=region,
-                             endpoint_type=interface)
-
-    return build(api_versions.discover_version(
-        build(api_versions.APIVersion('2.1')),
-        api_versions.APIVersion('2.latest')))
+# For each service type: the mistral-extra action class that builds its
+# client, and the fallback that builds it from a keystoneauth1 session.
+# Filled by the client modules (nova_client, cinder_client, glance_client)
+# as they are imported, so that an action's code source holds, and its
+# executors need, only the client library of the service it calls.
+_SERVICES = {}
 
 
-def _cinder(session, region, interface):
-    from cinderclient import api_versions
-    from cinderclient import client
-
-    def build(version):
-        return client.Client(version, session=session, region_name=region,
-                             endpoint_type=interface,
-                             service_type='block-storage')
-
-    newest = api_versions.APIVersion(api_versions.MAX_VERSION)
-    return build(api_versions.discover_version(build(newest), newest))
-
-
-def _glance(session, region, interface):
-    import glanceclient
-
-    return glanceclient.Client('2', session=session, region_name=region,
-                               interface=interface)
-
-
-# For each service: the mistral-extra action class that builds its client,
-# and the fallback that builds it from a keystoneauth1 session.
-_SERVICES = {
-    'compute': ('NovaAction', _nova),
-    'block-storage': ('CinderAction', _cinder),
-    'image': ('GlanceAction', _glance),
-}
+def register(service: str, extra_action: str,
+             build: typing.Callable[..., typing.Any]) -> str:
+    """Let :func:`make_client` build clients of keystone service type
+    ``service``: inside an executor with mistral-extra through its action
+    class ``extra_action``, elsewhere with ``build(session, region,
+    interface)``. Returns ``service``."""
+    _SERVICES[service] = (extra_action, build)
+    return service

@@ -1,9 +1,10 @@
 """Actions on Glance images: status checks, waiting, filtered listing."""
 
+from mistral_actions.cloud import glance_client
 from mistral_actions.cloud import resources
 
 IMAGES = resources.Resource(
-    'image', 'image', 'images',
+    'image', glance_client.SERVICE, 'images',
     error_states=('killed', 'deleted', 'pending_delete'),
     fields=('id', 'name', 'status', 'visibility', 'size'))
 

@@ -1,6 +1,7 @@
 """Actions on Nova servers: status, power state, waiting."""
 
 from mistral_actions.cloud import failures
+from mistral_actions.cloud import nova_client
 from mistral_actions.cloud import outcomes
 from mistral_actions.cloud import resources
 
@@ -43,8 +44,10 @@ class _PowerStates(_Servers):
 
 
 SERVER_ERROR_STATES = ('ERROR', 'DELETED')
-SERVERS = _Servers('server', 'compute', 'servers', SERVER_ERROR_STATES)
-POWER = _PowerStates('server', 'compute', 'servers', SERVER_ERROR_STATES)
+SERVERS = _Servers('server', nova_client.SERVICE, 'servers',
+                   SERVER_ERROR_STATES)
+POWER = _PowerStates('server', nova_client.SERVICE, 'servers',
+                     SERVER_ERROR_STATES)
 
 
 def power_state_name(server):

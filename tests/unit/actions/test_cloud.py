@@ -8,8 +8,11 @@ from mistral_lib import exceptions
 
 from mistral_actions.cinder import backups
 from mistral_actions.cinder import volumes
+from mistral_actions.cloud import cinder_client
 from mistral_actions.cloud import clients
 from mistral_actions.cloud import failures
+from mistral_actions.cloud import glance_client
+from mistral_actions.cloud import nova_client
 from mistral_actions.cloud import polling
 from mistral_actions.cloud import resources
 from mistral_actions.cloud import sessions
@@ -191,6 +194,30 @@ def test_make_client_rejects_unknown_services():
         clients.make_client('network', fakes.make_context())
 
 
+def test_each_client_module_registers_its_keystone_service_type():
+    assert (nova_client.SERVICE, cinder_client.SERVICE,
+            glance_client.SERVICE) == ('compute', 'block-storage', 'image')
+    for service in (nova_client, cinder_client, glance_client):
+        assert clients._SERVICES[service.SERVICE][1] is service._build
+
+
+@pytest.mark.parametrize('module, needs, never', [
+    ('mistral_actions.nova.servers', 'novaclient',
+     ('cinderclient', 'glanceclient')),
+    ('mistral_actions.cinder.backups', 'cinderclient',
+     ('novaclient', 'glanceclient')),
+    ('mistral_actions.glance.images', 'glanceclient',
+     ('novaclient', 'cinderclient')),
+])
+def test_an_action_module_needs_only_the_client_library_it_calls(
+        module, needs, never):
+    from mistral_actions.tool.pipeline import bundle
+
+    made = bundle.build(module, 'int32bit')
+    assert needs in made.externals
+    assert not set(never) & set(made.externals)
+
+
 @pytest.fixture
 def mistral_request_context():
     """The thread-local request context Mistral's executor sets."""
@@ -203,8 +230,9 @@ def mistral_request_context():
 
 
 @pytest.mark.parametrize('service, extra_class', [
-    ('compute', 'NovaAction'), ('block-storage', 'CinderAction'),
-    ('image', 'GlanceAction')])
+    (nova_client.SERVICE, 'NovaAction'),
+    (cinder_client.SERVICE, 'CinderAction'),
+    (glance_client.SERVICE, 'GlanceAction')])
 def test_inside_mistral_clients_come_from_mistral_extra(
         monkeypatch, mistral_request_context, service, extra_class):
     from mistral_extra.actions.openstack import actions as extra
@@ -291,7 +319,8 @@ def test_fallback_auth_without_catalog_rescopes_the_token():
     assert plugin.project_id == 'project-1'
 
 
-@pytest.mark.parametrize('service', ['compute', 'block-storage', 'image'])
+@pytest.mark.parametrize('service', [
+    nova_client.SERVICE, cinder_client.SERVICE, glance_client.SERVICE])
 def test_make_client_needs_a_token(service, mistral_request_context):
     with pytest.raises(exceptions.ActionException,
                        match='no auth token: OpenStack actions need Mistral '

@@ -25,9 +25,13 @@ MODULES = ['mistral_actions.nova.servers', 'mistral_actions.cinder.backups',
            'mistral_actions.system']
 
 # What the OpenStack actions share; no action is exported from there.
-HELPER_MODULES = ['mistral_actions.cloud', 'mistral_actions.cloud.clients',
+HELPER_MODULES = ['mistral_actions.cloud',
+                  'mistral_actions.cloud.cinder_client',
+                  'mistral_actions.cloud.clients',
                   'mistral_actions.cloud.failures',
+                  'mistral_actions.cloud.glance_client',
                   'mistral_actions.cloud.inputs',
+                  'mistral_actions.cloud.nova_client',
                   'mistral_actions.cloud.outcomes',
                   'mistral_actions.cloud.polling',
                   'mistral_actions.cloud.resources',

@@ -1,7 +1,9 @@
 """Bundles: a module with the package's modules it imports, loaded as
 Mistral loads a code source, in a Python where the package is missing."""
 
+import dataclasses
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,6 +15,8 @@ import pytest
 
 from mistral_actions.tool import ownership
 from mistral_actions.tool.pipeline import bundle
+from mistral_actions.tool.pipeline import validate
+from mistral_actions.tool import specs
 
 HELPER = '''
 GREETING = {greeting!r}
@@ -163,3 +167,51 @@ def test_a_module_imported_only_at_run_time_is_said_missing(package,
     importer = module.__builtins__['__import__']
     with pytest.raises(ImportError, match='not imported statically'):
         importer(name + '.unused')
+
+
+def module_spec(made, name, root):
+    main = name + '.hello'
+    return specs.ModuleSpec(main, str(root / name / 'hello.py'), made.text,
+                            package='sample', externals=made.externals,
+                            files=made.files)
+
+
+def test_a_bundle_too_big_for_mistral_is_refused_naming_what_made_it_big(
+        package):
+    name, root = package
+    # A helper of 70,000 bytes: the bundle cannot fit Mistral's column.
+    (root / name / 'wording.py').write_text(
+        HELPER.format(greeting='Hello') + '#' * 70000 + '\n')
+    made = bundle.build(name + '.hello', 'sample')
+    spec = specs.ActionSpec('sample.hello.greet', 'Greet',
+                            module_spec(made, name, root), 'name', 'Greet.')
+    [problem] = validate.validate([spec])
+    size = len(made.text.encode())
+    helper = (root / name / 'wording.py').stat().st_size
+    assert problem.startswith(
+        '%s.hello: its code source is %d bytes; Mistral stores at most '
+        '65535 (MySQL TEXT); it bundles %s/wording.py (%d bytes), ' % (
+            name, size, name, helper)), problem
+
+
+def test_a_code_source_that_needs_the_package_installed_is_refused(
+        package, monkeypatch):
+    name, root = package
+    made = bundle.build(name + '.hello', 'sample')
+    bundled = module_spec(made, name, root)
+    # The module's own text, unbundled: it imports its package's helpers,
+    # which only a node with the package installed has.
+    plain = dataclasses.replace(
+        bundled, content=(root / name / 'hello.py').read_text().replace(
+            'from . import wording', 'from %s import wording' % name
+        ).replace('from .sub import deeper', 'from %s.sub import deeper'
+                  % name))
+    monkeypatch.setenv('PYTHONPATH', os.pathsep.join(
+        filter(None, [str(root), os.environ.get('PYTHONPATH')])))
+    # Where the package can be imported, both load ...
+    assert validate.load_without_packages([plain, bundled], []) == []
+    # ... and where it cannot, only the bundle does.
+    assert validate.load_without_packages([plain, bundled], [name]) == [
+        "%s.hello: does not load on a Mistral node without %s installed "
+        "(ModuleNotFoundError: No module named '%s'); bundle what it "
+        "imports or install that on the nodes" % (name, name, name)]

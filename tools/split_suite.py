@@ -1,0 +1,99 @@
+"""Run the whole suite as two pytest processes at once: the cloud tests
+in one, everything else in the other.
+
+Both halves mostly wait on the servers they start (one test cloud and
+its Mistrals; the local Mistrals), so on a 2-core machine they overlap
+well, and each server is started by one process only. Their output is
+printed line by line as it comes, each line marked with its half; the
+exit code is the worse of the two. Given paths or node ids of its own, it
+is plain pytest in one process (``tools/venv_run.py test tests/unit``).
+
+Run by tox (``tox -e py3``); arguments are pytest's.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+#: name -> where its tests are (pytest arguments)
+HALVES = {
+    'cloud': ['tests/cloud'],
+    'local': ['tests', '--ignore=tests/cloud'],
+}
+#: pytest's exit code when no test was selected
+NO_TESTS = 5
+
+
+def names_tests(args: list) -> bool:
+    """Whether the arguments name tests (a path or node id) themselves."""
+    return any(not arg.startswith('-') and os.path.exists(arg.split('::')[0])
+               for arg in args)
+
+
+def _pump(name: str, stream, lock: threading.Lock) -> None:
+    for line in iter(stream.readline, ''):
+        with lock:
+            sys.stdout.write('[%s] %s' % (name, line))
+            sys.stdout.flush()
+
+
+def run_halves(args: list) -> int:
+    lock = threading.Lock()
+    started = time.monotonic()
+    running = {}
+    for name, where in HALVES.items():
+        running[name] = subprocess.Popen(
+            [sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider',
+             *where, *args],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            bufsize=1)
+
+    def forward(signum, frame):
+        for process in running.values():
+            if process.poll() is None:
+                process.send_signal(signum)
+
+    # Ctrl-C reaches the halves through the terminal; a SIGTERM (a CI
+    # timeout) is passed on, so each tears down what it started.
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, lambda signum, frame: None)
+    pumps = [threading.Thread(target=_pump, args=(name, process.stdout,
+                                                  lock))
+             for name, process in running.items()]
+    for pump in pumps:
+        pump.start()
+    ended = {}
+    while len(ended) < len(running):
+        for name, process in running.items():
+            if name not in ended and process.poll() is not None:
+                ended[name] = (process.returncode,
+                               time.monotonic() - started)
+        time.sleep(0.5)
+    for pump in pumps:
+        pump.join()
+    print('\n' + '; '.join('%s tests: exit %d after %.0f s' % (
+        name, code, seconds) for name, (code, seconds) in ended.items()))
+    return worse([code for code, _ in ended.values()])
+
+
+def worse(codes: list) -> int:
+    """The exit code of the whole: a half killed by a signal is a failure;
+    a half that selected no test (5) is fine while the other ran some."""
+    if any(code < 0 for code in codes):
+        return 1
+    ran = [code for code in codes if code != NO_TESTS]
+    return max(ran) if ran else NO_TESTS
+
+
+def main(argv: list) -> int:
+    if names_tests(argv):
+        # Become pytest: Ctrl-C and SIGTERM reach it as they would.
+        os.execv(sys.executable, [sys.executable, '-m', 'pytest', *argv])
+    return run_halves(argv)
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
