@@ -29,7 +29,19 @@ TIMEOUT = 1800
 GENERATED_MODULE = '''"""Generated module {index} of the benchmarks."""
 
 from mistral_lib import actions
+
+from mistral_actions.generated import copies
 {classes}'''
+
+#: The helper every generated module imports: its code source bundles it,
+#: as a real package's modules bundle their helpers.
+GENERATED_HELPER = '''"""What the generated echo actions return."""
+
+
+def of(value, times):
+    """The value itself, or a list of ``times`` copies of it."""
+    return value if times == 1 else [value] * times
+'''
 
 GENERATED_CLASS = '''
 
@@ -47,7 +59,7 @@ class Echo{number}(actions.Action):
         self.times = times
 
     def run(self, context):
-        return self.value if self.times == 1 else [self.value] * self.times
+        return copies.of(self.value, self.times)
 '''
 
 
@@ -55,12 +67,15 @@ def generated_package(root, modules, per_module=10):
     """A PYTHONPATH whose mistral_actions holds, besides the catalog,
     ``modules`` generated modules (``generated/m0000.py``, ...) of
     ``per_module`` echo actions each
-    (``int32bit.generated.m0000.echo0``, ...)."""
-    return package_copy(root, modules={
+    (``int32bit.generated.m0000.echo0``, ...), each importing the helper
+    module ``generated/copies.py``."""
+    generated = {
         'generated/m%04d.py' % index: GENERATED_MODULE.format(
             index=index, classes=''.join(GENERATED_CLASS.format(number=n)
                                          for n in range(per_module)))
-        for index in range(modules)})
+        for index in range(modules)}
+    generated['generated/copies.py'] = GENERATED_HELPER
+    return package_copy(root, modules=generated)
 
 
 def warm(pythonpath):
