@@ -153,7 +153,16 @@ class Discover(_OfPackages, _Lister):
         if parsed_args.formatter != 'table' or parsed_args.wide:
             return columns, rows
         # Five columns cannot share 100 readably: the table for reading
-        # keeps what an operator copies into a workflow.
+        # keeps what an operator copies into a workflow, and one line per
+        # package says what its actions import altogether.
+        needs = {}
+        for name, package, _, _, imports in rows:
+            needs.setdefault(package, set()).update(
+                filter(None, imports.split(', ')))
+        for package, imports in sorted(needs.items()):
+            print('%s needs on the Mistral nodes: %s (--wide: per action)'
+                  % (package, ', '.join(sorted(imports)) or
+                     'nothing but Python'), file=sys.stderr)
         return NARROW_COLUMNS, layout.fit(NARROW_COLUMNS, [
             tuple(row[columns.index(name)] for name in NARROW_COLUMNS)
             for row in rows])

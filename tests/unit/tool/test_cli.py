@@ -60,6 +60,12 @@ def test_discover_fits_100_columns_and_wide_shows_each_row_whole():
     names = [line.split('|')[1].strip() for line in lines
              if line.startswith('|') and line.split('|')[1].strip()]
     assert names == ['Name'] + [spec.name for spec in found]
+    # What the nodes need, altogether, is said below the narrow table.
+    needed = sorted({name for spec in found
+                     for name in spec.module.externals})
+    assert result.stderr.splitlines() == [
+        'int32bit needs on the Mistral nodes: %s (--wide: per action)'
+        % ', '.join(needed)]
 
     wide = tool('discover', '--wide')
     assert wide.returncode == 0, wide.stderr
