@@ -49,7 +49,7 @@ def run_halves(args: list) -> int:
             [sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider',
              *where, *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            bufsize=1)
+            bufsize=1, env=dict(os.environ, PYTHONUNBUFFERED='1'))
 
     def forward(signum, frame):
         for process in running.values():
