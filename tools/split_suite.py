@@ -46,10 +46,11 @@ def run_halves(args: list) -> int:
     running = {}
     for name, where in HALVES.items():
         running[name] = subprocess.Popen(
-            [sys.executable, '-m', 'pytest', '-p', 'no:cacheprovider',
+            # -u: unbuffered, for pytest only (not the servers it starts)
+            [sys.executable, '-u', '-m', 'pytest', '-p', 'no:cacheprovider',
              *where, *args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            bufsize=1, env=dict(os.environ, PYTHONUNBUFFERED='1'))
+            bufsize=1)
 
     def forward(signum, frame):
         for process in running.values():
