@@ -1,12 +1,14 @@
-"""Run the whole suite as two pytest processes at once: the cloud tests
-in one, everything else in the other.
+"""Run the whole suite as two pytest processes at once, one per lane
+(``--lane``, tests/conftest.py): the cloud tests with the tests that start
+no shared server, and the functional tests on the local session Mistrals.
 
-Both halves mostly wait on the servers they start (one test cloud and
-its Mistrals; the local Mistrals), so on a 2-core machine they overlap
-well, and each server is started by one process only. Their output is
+Both lanes mostly wait on the servers they start (one test cloud and its
+Mistrals; the local Mistrals), so on a 2-core machine they overlap well,
+and each shared server is started by one process only. Their output is
 printed line by line as it comes, each line marked with its half; the
-exit code is the worse of the two. Given paths or node ids of its own, it
-is plain pytest in one process (``tools/venv_run.py test tests/unit``).
+exit code is the worse of the two. Given paths, node ids or a lane of its
+own, it is plain pytest in one process (``tools/venv_run.py test
+tests/unit``, ``... test --lane local``).
 
 Run by tox (``tox -e py3``); arguments are pytest's.
 """
@@ -18,19 +20,18 @@ import sys
 import threading
 import time
 
-#: name -> where its tests are (pytest arguments)
-HALVES = {
-    'cloud': ['tests/cloud'],
-    'local': ['tests', '--ignore=tests/cloud'],
-}
+#: name -> its tests (pytest arguments)
+HALVES = {lane: ['tests', '--lane', lane] for lane in ('cloud', 'local')}
 #: pytest's exit code when no test was selected
 NO_TESTS = 5
 
 
-def names_tests(args: list) -> bool:
-    """Whether the arguments name tests (a path or node id) themselves."""
-    return any(not arg.startswith('-') and os.path.exists(arg.split('::')[0])
-               for arg in args)
+def one_process(args: list) -> bool:
+    """Whether the arguments choose the tests themselves: a path, a node
+    id or a lane."""
+    return any(arg == '--lane' or arg.startswith('--lane=') or (
+        not arg.startswith('-') and os.path.exists(arg.split('::')[0]))
+        for arg in args)
 
 
 def _pump(name: str, stream, lock: threading.Lock) -> None:
@@ -90,7 +91,7 @@ def worse(codes: list) -> int:
 
 
 def main(argv: list) -> int:
-    if names_tests(argv):
+    if one_process(argv):
         # Become pytest: Ctrl-C and SIGTERM reach it as they would.
         os.execv(sys.executable, [sys.executable, '-m', 'pytest', *argv])
     return run_halves(argv)

@@ -179,3 +179,42 @@ def test_a_module_imports_relatively_what_only_its_package_has(
     assert rows['int32bit.extra.relative.relative'] == 'created'
     output = run_action(tool.mistral, 'int32bit.extra.relative.relative', {})
     assert output['result'] == {'prefix': 'int32bit', 'word': 'bundled'}
+
+
+GENERATED = 'keystone.oauth1.consumers_create'
+CLASHING_MODULE = '''
+from mistral_lib import actions
+
+
+class ConsumersCreate(actions.Action):
+    """Named as one of mistral-extra's generated actions."""
+
+    __export__ = True
+
+    def run(self, context):
+        return 'shadowed'
+'''
+
+
+@pytest.mark.parametrize('backend', ['api', 'db'])
+def test_a_generated_openstack_action_is_another_providers_on_each_backend(
+        single_mistral, backend, tmp_path):
+    # mistral-extra generates keystone.oauth1.consumers_create; a package
+    # of prefix keystone with that action is refused, and unregister
+    # leaves it alone, whichever backend reads Mistral.
+    tool = Tool(single_mistral, backend)
+    package = tmp_path / 'clashing'
+    package.mkdir()
+    (package / '__init__.py').write_text('')
+    (package / 'oauth1.py').write_text(CLASHING_MODULE)
+    result = tool('register', '--package', '%s=keystone' % package,
+                  check=False)
+    assert result.returncode == 1, result.stdout
+    assert ('%s: Mistral already has an action of that name from another '
+            'provider' % GENERATED) in result.stderr
+    assert GENERATED not in tool('action-list', '--package', 'keystone',
+                                 '-f', 'value').stdout
+    result = tool('unregister', GENERATED, check=False)
+    assert (result.returncode, result.stdout) == (1, '')
+    assert result.stderr.startswith(
+        '%s is not a mistral-actions action' % GENERATED)

@@ -15,10 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
     ([], False), (['-ra', '--durations=30'], False), (['-k', 'ledger'], False),
     (['tests/unit'], True),
     (['-x', 'tests/unit/test_split_suite.py::x'], True),
-    (['no/such/folder'], False),
+    (['no/such/folder'], False), (['--lane', 'cloud'], True),
+    (['-ra', '--lane=local'], True),
 ])
 def test_tests_named_on_the_command_line_run_in_one_process(args, names):
-    assert split_suite.names_tests(args) is names
+    assert split_suite.one_process(args) is names
 
 
 @pytest.mark.parametrize('codes,expected', [

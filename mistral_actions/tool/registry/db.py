@@ -12,8 +12,10 @@ private row (an unsafe action) and says so. With keystone off every caller
 is Mistral's one default project.
 """
 
+import collections.abc
 import contextlib
 import os
+import typing
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import ledger
@@ -101,6 +103,62 @@ def keystone_enabled() -> bool:
     return bool(cfg.CONF.pecan.auth_enable)
 
 
+#: The generators entry point of mistral-extra, whose namespaces are known
+#: without generating anything.
+MISTRAL_EXTRA_GENERATORS = \
+    'mistral_extra.actions.generator_factory:all_generators'
+
+
+class _OtherProviders(collections.abc.Container):
+    """Names of other providers' actions. Generating the OpenStack actions
+    imports every client library and takes seconds, so it happens only
+    once a name in one of the generators' namespaces (``nova``,
+    ``keystone``, ...) is asked about: never for ``int32bit.*``."""
+
+    def __init__(self, known: typing.Iterable[str], generators_on: bool):
+        self.known = frozenset(known)
+        self.generators_on = generators_on
+        self._namespaces = None
+        self._generated = None
+
+    def __contains__(self, name) -> bool:
+        if name in self.known:
+            return True
+        if not self.generators_on:
+            return False
+        if self._namespaces is None:
+            self._namespaces = _generator_namespaces()
+        if name.split('.')[0] not in self._namespaces:
+            return False
+        if self._generated is None:
+            self._generated = _generated_names()
+        return name in self._generated
+
+
+def _generator_namespaces() -> set:
+    """The namespaces of the action generators plugged into Mistral."""
+    from importlib import metadata
+    namespaces = set()
+    for entry in metadata.entry_points(group='mistral.generators'):
+        if entry.value == MISTRAL_EXTRA_GENERATORS:
+            # Named by its list of modules, without importing the clients.
+            from mistral_extra.actions import generator_factory
+            namespaces.update(module.lower().replace(' ', '_') for module
+                              in generator_factory.SUPPORTED_MODULES)
+        else:
+            namespaces.update(generator.action_namespace
+                              for generator in entry.load()())
+    return namespaces
+
+
+def _generated_names() -> frozenset:
+    """The names Mistral's legacy provider answers to, generated actions
+    included, made by Mistral's own code with the node's config."""
+    from mistral.actions import legacy
+    return frozenset(description.name for description in
+                     legacy.LegacyActionProvider().find_all())
+
+
 class _Transaction(registry.RegistrySession):
     """The writes of one transaction, in the driver's order, one at a time
     (the session is this thread's)."""
@@ -121,13 +179,19 @@ class _Transaction(registry.RegistrySession):
             self._other_actions() if with_other_actions else ())
 
     def _other_actions(self):
-        """Ad-hoc actions in the DB and the node's action plugins (``std.*``,
-        mistral-extra): what the adhoc and legacy providers answer to."""
+        """What Mistral's other action providers answer to, as the api
+        backend sees it in ``mistral action-list``: ad-hoc actions in the
+        DB, the node's action plugins (``std.*``) and, when asked about a
+        name in one of their namespaces, the generated OpenStack actions
+        (mistral-extra's ``nova.servers_list``, ...)."""
         from importlib import metadata
+        from oslo_config import cfg
         adhoc = {row.name for row in self.db_api.get_action_definitions()}
         plugins = {entry.name for entry in metadata.entry_points(
             group='mistral.actions')}
-        return adhoc | plugins
+        return _OtherProviders(
+            adhoc | plugins,
+            cfg.CONF.legacy_action_provider.load_action_generators)
 
     def missing_owner(self) -> str:
         if self.project_id or not keystone_enabled():
