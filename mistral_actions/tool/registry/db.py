@@ -14,8 +14,10 @@ is Mistral's one default project.
 
 import collections.abc
 import contextlib
+import logging
 import os
 import typing
+import warnings
 
 from mistral_actions.tool import errors
 from mistral_actions.tool import ledger
@@ -155,8 +157,17 @@ def _generated_names() -> frozenset:
     """The names Mistral's legacy provider answers to, generated actions
     included, made by Mistral's own code with the node's config."""
     from mistral.actions import legacy
-    return frozenset(description.name for description in
-                     legacy.LegacyActionProvider().find_all())
+    # The client libraries it imports log and warn (neutronclient's
+    # deprecation, ...): nothing an operator of this command should read.
+    muted = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            return frozenset(description.name for description in
+                             legacy.LegacyActionProvider().find_all())
+    finally:
+        logging.disable(muted)
 
 
 class _Transaction(registry.RegistrySession):
@@ -174,9 +185,10 @@ class _Transaction(registry.RegistrySession):
         actions = [registry.DynamicAction.from_row(row) for row in
                    self.db_api.get_dynamic_action_definitions(
                        namespace=NAMESPACE)]
-        return registry.Snapshot.of(
-            sources, actions,
-            self._other_actions() if with_other_actions else ())
+        return registry.Snapshot(
+            {source.name: source for source in sources},
+            {action.name: action for action in actions},
+            self._other_actions() if with_other_actions else frozenset())
 
     def _other_actions(self):
         """What Mistral's other action providers answer to, as the api
