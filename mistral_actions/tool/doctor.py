@@ -15,8 +15,6 @@ import re
 import typing
 import uuid
 
-import yaml
-
 from mistral_actions.tool import errors
 from mistral_actions.tool import ledger
 from mistral_actions.tool import ownership
@@ -432,6 +430,7 @@ class Doctor:
 
     def workflow_problems(self, text: str) -> typing.List[str]:
         """What a workflow definition gets wrong about our actions."""
+        import yaml  # here: every command imports this module at start-up
         try:
             document = yaml.safe_load(text)
         except yaml.YAMLError as error:
