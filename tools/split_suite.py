@@ -2,13 +2,13 @@
 (``--lane``, tests/conftest.py): the cloud tests with the tests that start
 no shared server, and the functional tests on the local session Mistrals.
 
-Both lanes mostly wait on the servers they start (one test cloud and its
-Mistrals; the local Mistrals), so on a 2-core machine they overlap well,
-and each shared server is started by one process only. Their output is
-printed line by line as it comes, each line marked with its half; the
-exit code is the worse of the two. Given paths, node ids or a lane of its
-own, it is plain pytest in one process (``tools/venv_run.py test
-tests/unit``, ``... test --lane local``).
+Much of each lane is waiting on the servers it starts (one test cloud and
+its Mistrals; the local Mistrals), so on a 2-core machine the two overlap
+in part, and each shared server is started by one process only. Their
+output is printed line by line as it comes, each line marked with its
+lane; the exit code is the worse of the two. Given paths, node ids or a
+lane of its own, it is plain pytest in one process (``tools/venv_run.py
+test tests/unit``, ``... test --lane local``).
 
 Run by tox (``tox -e py3``); arguments are pytest's.
 """
@@ -20,8 +20,8 @@ import sys
 import threading
 import time
 
-#: name -> its tests (pytest arguments)
-HALVES = {lane: ['tests', '--lane', lane] for lane in ('cloud', 'local')}
+#: lane -> its tests (pytest arguments)
+LANES = {lane: ['tests', '--lane', lane] for lane in ('cloud', 'local')}
 #: pytest's exit code when no test was selected
 NO_TESTS = 5
 
@@ -41,11 +41,11 @@ def _pump(name: str, stream, lock: threading.Lock) -> None:
             sys.stdout.flush()
 
 
-def run_halves(args: list) -> int:
+def run_lanes(args: list) -> int:
     lock = threading.Lock()
     started = time.monotonic()
     running = {}
-    for name, where in HALVES.items():
+    for name, where in LANES.items():
         running[name] = subprocess.Popen(
             # -u: unbuffered, for pytest only (not the servers it starts)
             [sys.executable, '-u', '-m', 'pytest', '-p', 'no:cacheprovider',
@@ -82,8 +82,8 @@ def run_halves(args: list) -> int:
 
 
 def worse(codes: list) -> int:
-    """The exit code of the whole: a half killed by a signal is a failure;
-    a half that selected no test (5) is fine while the other ran some."""
+    """The exit code of the whole: a lane killed by a signal is a failure;
+    a lane that selected no test (5) is fine while the other ran some."""
     if any(code < 0 for code in codes):
         return 1
     ran = [code for code in codes if code != NO_TESTS]
@@ -94,7 +94,7 @@ def main(argv: list) -> int:
     if one_process(argv):
         # Become pytest: Ctrl-C and SIGTERM reach it as they would.
         os.execv(sys.executable, [sys.executable, '-m', 'pytest', *argv])
-    return run_halves(argv)
+    return run_lanes(argv)
 
 
 if __name__ == '__main__':

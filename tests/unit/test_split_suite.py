@@ -1,4 +1,4 @@
-"""The suite's two halves: what runs where, and the exit code of both."""
+"""The suite's two lanes: what runs where, and the exit code of both."""
 
 from pathlib import Path
 import subprocess
@@ -26,11 +26,11 @@ def test_tests_named_on_the_command_line_run_in_one_process(args, names):
     ([0, 0], 0), ([0, 1], 1), ([2, 0], 2), ([5, 0], 0), ([5, 1], 1),
     ([5, 5], 5), ([0, -15], 1),
 ])
-def test_the_worse_half_decides(codes, expected):
+def test_the_worse_lane_decides(codes, expected):
     assert split_suite.worse(codes) == expected
 
 
-def test_the_halves_together_are_the_whole_suite():
+def test_the_lanes_together_are_the_whole_suite():
     def collected(*args):
         done = subprocess.run(
             [sys.executable, '-m', 'pytest', '--collect-only', '-q',
@@ -39,7 +39,7 @@ def test_the_halves_together_are_the_whole_suite():
         return {line for line in done.stdout.splitlines() if '::' in line}
 
     whole = collected('tests')
-    halves = [collected(*where) for where in split_suite.HALVES.values()]
-    assert whole and all(halves)
-    assert set.union(*halves) == whole
-    assert not set.intersection(*halves)
+    lanes = [collected(*where) for where in split_suite.LANES.values()]
+    assert whole and all(lanes)
+    assert set.union(*lanes) == whole
+    assert not set.intersection(*lanes)
