@@ -20,8 +20,10 @@ import sys
 import threading
 import time
 
+from tests import conftest
+
 #: lane -> its tests (pytest arguments)
-LANES = {lane: ['tests', '--lane', lane] for lane in ('cloud', 'local')}
+LANES = {lane: ['tests', '--lane', lane] for lane in conftest.LANES}
 #: pytest's exit code when no test was selected
 NO_TESTS = 5
 

@@ -147,18 +147,18 @@ class Discover(_OfPackages, _Lister):
                       package.prefix, file=sys.stderr)
         self.empty_message = 'No exported actions in %s.' % ', '.join(
             package.prefix for package in chosen)
+        found = deploy.discovered(chosen)
         rows = [(spec.name, spec.module.package, spec.summary, spec.input,
-                 ', '.join(spec.module.externals))
-                for spec in deploy.discovered(chosen)]
+                 ', '.join(spec.module.externals)) for spec in found]
         if parsed_args.formatter != 'table' or parsed_args.wide:
             return columns, rows
         # Five columns cannot share 100 readably: the table for reading
         # keeps what an operator copies into a workflow, and one line per
         # package says what its actions import altogether.
         needs = {}
-        for name, package, _, _, imports in rows:
-            needs.setdefault(package, set()).update(
-                filter(None, imports.split(', ')))
+        for spec in found:
+            needs.setdefault(spec.module.package, set()).update(
+                spec.module.externals)
         for package, imports in sorted(needs.items()):
             print('%s needs on the Mistral nodes: %s (--wide: per action)'
                   % (package, ', '.join(sorted(imports)) or
